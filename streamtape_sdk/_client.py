@@ -1,0 +1,136 @@
+"""`Streamtape`: configuration, one transport, and the four resources."""
+
+from __future__ import annotations
+
+import os
+import platform
+from types import TracebackType
+
+import requests
+
+from ._redaction import MASK
+from ._retry import RetryPolicy
+from ._transport import DEFAULT_BASE_URL, Transport
+from ._version import __version__
+from .resources import Account, Files, Folders, Remote
+
+__all__ = ["Streamtape"]
+
+ENV_LOGIN = "STREAMTAPE_LOGIN"
+ENV_KEY = "STREAMTAPE_KEY"
+ENV_BASE_URL = "STREAMTAPE_BASE_URL"
+
+
+def _default_user_agent() -> str:
+    return (
+        f"streamtape-sdk/{__version__} python-requests/{requests.__version__} "
+        f"{platform.python_implementation()}/{platform.python_version()}"
+    )
+
+
+def _setting(explicit: str | None, env_name: str) -> str | None:
+    value = explicit if explicit is not None else os.environ.get(env_name)
+    return value or None
+
+
+class Streamtape:
+    """A client of the Streamtape API.
+
+    Credentials come from the arguments, else from `STREAMTAPE_LOGIN` / `STREAMTAPE_KEY`; the
+    base URL from `base_url`, else `STREAMTAPE_BASE_URL`, else `https://api.streamtape.com`.
+    Construction never does I/O; a call that needs credentials raises
+    `MissingCredentialsError` when one is missing. One client may be shared by many threads.
+
+    Args:
+        login: the API login (user panel, "Account Settings").
+        key: the API key. Shown as `***` in every repr, log line and error.
+        base_url: the API root, e.g. the local emulator's URL in tests.
+        timeout: seconds to wait for each request's connection and each read; every method
+            also takes `timeout=` for one call.
+        max_retries: retries of a transient failure (0 turns retrying off).
+        session: a `requests.Session` to use (proxies, TLS settings, adapters); the caller
+            keeps ownership and closes it.
+        user_agent: the `User-Agent` header; by default it names the SDK and its version.
+
+    Example:
+        >>> with Streamtape() as client:  # doctest: +SKIP
+        ...     print(client.account.info().email)
+    """
+
+    account: Account
+    """Account details (`account.info()`)."""
+    files: Files
+    """Files: tickets, links, info, upload, download, rename/move/delete, conversions."""
+    remote: Remote
+    """Remote uploads: add, status, list, wait, remove."""
+    folders: Folders
+    """Folders: list, create, rename, delete, walk."""
+
+    def __init__(
+        self,
+        login: str | None = None,
+        key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        session: requests.Session | None = None,
+        user_agent: str | None = None,
+    ) -> None:
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout}")
+        self._transport = Transport(
+            login=_setting(login, ENV_LOGIN),
+            key=_setting(key, ENV_KEY),
+            base_url=_setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL,
+            timeout=timeout,
+            retry=RetryPolicy(max_retries=max_retries),
+            user_agent=user_agent or _default_user_agent(),
+            session=session,
+        )
+        self.account = Account(self._transport)
+        self.files = Files(self._transport)
+        self.remote = Remote(self._transport)
+        self.folders = Folders(self._transport)
+
+    @property
+    def login(self) -> str | None:
+        """The API login in use (not secret)."""
+        return self._transport.login
+
+    @property
+    def base_url(self) -> str:
+        """The API root URL in use."""
+        return self._transport.base_url
+
+    @property
+    def timeout(self) -> float:
+        """The default per-request timeout in seconds."""
+        return self._transport.timeout
+
+    @property
+    def max_retries(self) -> int:
+        """Retries of a transient failure."""
+        return self._transport.retry.max_retries
+
+    def close(self) -> None:
+        """Release the connection pool (a caller's session is left open)."""
+        self._transport.close()
+
+    def __enter__(self) -> Streamtape:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        key = MASK if self._transport.credentials_present else None
+        return (
+            f"Streamtape(login={self.login!r}, key={key!r}, base_url={self.base_url!r}, "
+            f"timeout={self.timeout}, max_retries={self.max_retries})"
+        )

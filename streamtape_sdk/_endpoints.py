@@ -1,0 +1,70 @@
+"""Every API endpoint the SDK calls: its path, whether it needs credentials, and whether it
+may be retried after an ambiguous failure. The one place these facts live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One API endpoint.
+
+    Attributes:
+        path: the path under the base URL, e.g. `/file/info`.
+        auth: whether `login` and `key` are sent.
+        idempotent: whether repeating the call cannot change the outcome, so it may be retried
+            after a failure that leaves unknown whether the server acted (timeout mid-read,
+            dropped connection, 5xx). Failures known to happen before the request was sent are
+            retried for every endpoint.
+    """
+
+    path: str
+    auth: bool = True
+    idempotent: bool = True
+
+
+ACCOUNT_INFO = Endpoint("/account/info")
+DOWNLOAD_TICKET = Endpoint("/file/dlticket")
+DOWNLOAD_LINK = Endpoint("/file/dl", auth=False)
+FILE_INFO = Endpoint("/file/info")
+UPLOAD_URL = Endpoint("/file/ul")  # only hands out a one-time URL: safe to repeat
+REMOTE_ADD = Endpoint("/remotedl/add", idempotent=False)
+REMOTE_REMOVE = Endpoint("/remotedl/remove")
+REMOTE_STATUS = Endpoint("/remotedl/status")
+LIST_FOLDER = Endpoint("/file/listfolder")
+CREATE_FOLDER = Endpoint("/file/createfolder", idempotent=False)
+RENAME_FOLDER = Endpoint("/file/renamefolder")
+DELETE_FOLDER = Endpoint("/file/deletefolder")
+RENAME_FILE = Endpoint("/file/rename")
+MOVE_FILE = Endpoint("/file/move")
+DELETE_FILE = Endpoint("/file/delete")
+RUNNING_CONVERSIONS = Endpoint("/file/runningconverts")
+FAILED_CONVERSIONS = Endpoint("/file/failedconverts")
+THUMBNAIL = Endpoint("/file/getsplash")
+
+#: The upload POST to the one-time URL from `/file/ul` (the URL is absolute; no credentials).
+UPLOAD_POST = Endpoint("upload", auth=False, idempotent=False)
+#: The GET of a download link from `/file/dl` (absolute URL; no credentials).
+DOWNLOAD_GET = Endpoint("download", auth=False)
+
+ALL_API_ENDPOINTS: tuple[Endpoint, ...] = (
+    ACCOUNT_INFO,
+    DOWNLOAD_TICKET,
+    DOWNLOAD_LINK,
+    FILE_INFO,
+    UPLOAD_URL,
+    REMOTE_ADD,
+    REMOTE_REMOVE,
+    REMOTE_STATUS,
+    LIST_FOLDER,
+    CREATE_FOLDER,
+    RENAME_FOLDER,
+    DELETE_FOLDER,
+    RENAME_FILE,
+    MOVE_FILE,
+    DELETE_FILE,
+    RUNNING_CONVERSIONS,
+    FAILED_CONVERSIONS,
+    THUMBNAIL,
+)

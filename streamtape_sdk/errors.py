@@ -1,0 +1,244 @@
+"""The exception hierarchy: everything the SDK raises is a `StreamtapeError`.
+
+```
+StreamtapeError
+├── MissingCredentialsError
+├── APIError                              .status, .message, .endpoint
+│   ├── BadRequestError                   400
+│   ├── PermissionDeniedError             403
+│   ├── NotFoundError                     404
+│   ├── UnavailableForLegalReasonsError   451
+│   ├── BandwidthExceededError            509 (and 429), retryable
+│   └── ServerError                       5xx, retryable
+├── APIConnectionError                    network failure
+│   └── APITimeoutError
+├── ResponseFormatError                   not JSON, an HTML page, or an undocumented shape
+└── TransferError                         upload/download failures
+    ├── IntegrityError                    size or sha256 mismatch
+    ├── RemoteUploadFailedError           a remote upload ended in status "error"
+    └── WaitTimeoutError                  `remote.wait` ran out of time
+```
+
+`error_for_status` is the one place that maps an API status code to its class.
+Messages never contain the API key.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "BadRequestError",
+    "BandwidthExceededError",
+    "IntegrityError",
+    "MissingCredentialsError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RemoteUploadFailedError",
+    "ResponseFormatError",
+    "ServerError",
+    "StreamtapeError",
+    "TransferError",
+    "UnavailableForLegalReasonsError",
+    "WaitTimeoutError",
+    "error_for_status",
+]
+
+
+class StreamtapeError(Exception):
+    """Base class of every exception the SDK raises."""
+
+
+class MissingCredentialsError(StreamtapeError):
+    """The API login or key is missing; raised before any network I/O."""
+
+    def __init__(self, missing: str = "login and key") -> None:
+        super().__init__(
+            f"Streamtape API {missing} missing: pass login= and key= to Streamtape(...) or set "
+            "the STREAMTAPE_LOGIN and STREAMTAPE_KEY environment variables (both are shown in "
+            "the Streamtape user panel, 'Account Settings' tab)."
+        )
+
+
+class APIError(StreamtapeError):
+    """The API answered with a non-200 JSON `status` (or an HTTP error without an envelope).
+
+    Attributes:
+        status: the API status code (the JSON `status`, or the HTTP status without one).
+        message: the API's `msg`, for display only.
+        endpoint: the API path that failed, e.g. `/file/info`.
+        http_status: the HTTP status line's code, when a response arrived.
+        retry_after: seconds the server asked to wait (`Retry-After`), if any.
+    """
+
+    #: What a user can do about this kind of failure; appended to the message.
+    hint = "Check the request and try again."
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        endpoint: str,
+        http_status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.message = message
+        self.endpoint = endpoint
+        self.http_status = http_status
+        self.retry_after = retry_after
+        super().__init__(f"{endpoint} failed with status {status}: {message}. {self.hint}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only arguments need this to survive pickling (multiprocessing, caches).
+        return (
+            _rebuild_api_error,
+            (
+                type(self),
+                self.message,
+                self.status,
+                self.endpoint,
+                self.http_status,
+                self.retry_after,
+            ),
+        )
+
+
+def _rebuild_api_error(
+    cls: type[APIError],
+    message: str,
+    status: int,
+    endpoint: str,
+    http_status: int | None,
+    retry_after: float | None,
+) -> APIError:
+    return cls(
+        message,
+        status=status,
+        endpoint=endpoint,
+        http_status=http_status,
+        retry_after=retry_after,
+    )
+
+
+class BadRequestError(APIError):
+    """400: wrong or missing parameters."""
+
+    hint = "A parameter is wrong or missing; check the ids and names you passed."
+
+
+class PermissionDeniedError(APIError):
+    """403: wrong login/key, a file that is not yours, or a download ticket used too early."""
+
+    hint = (
+        "Check STREAMTAPE_LOGIN / STREAMTAPE_KEY, that the file or folder belongs to this "
+        "account, and that a download ticket's wait_time has passed."
+    )
+
+
+class NotFoundError(APIError):
+    """404: the file, folder or remote upload does not exist."""
+
+    hint = "Check the id; the item may have been deleted."
+
+
+class UnavailableForLegalReasonsError(APIError):
+    """451: the file is blocked for legal reasons."""
+
+    hint = "The file was taken down; it cannot be downloaded."
+
+
+class BandwidthExceededError(APIError):
+    """509 (or 429): bandwidth or rate limit exceeded; retried automatically."""
+
+    hint = "The service is busy or your bandwidth is used up; try again later."
+
+
+class ServerError(APIError):
+    """5xx: a server-side failure (also an HTML error page from the CDN); retried automatically."""
+
+    hint = "This is a failure on Streamtape's side; try again later."
+
+
+class APIConnectionError(StreamtapeError):
+    """The request could not reach the API or the connection broke (DNS, refused, reset).
+
+    Attributes:
+        request_sent: False when the failure happened before the request left this machine
+            (connection refused, DNS failure), so the server cannot have acted on it.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_connection_error, (type(self), str(self), self.request_sent))
+
+
+def _rebuild_connection_error(
+    cls: type[APIConnectionError], message: str, request_sent: bool
+) -> APIConnectionError:
+    return cls(message, request_sent=request_sent)
+
+
+class APITimeoutError(APIConnectionError):
+    """The API did not answer within the timeout."""
+
+
+class ResponseFormatError(StreamtapeError):
+    """The API answered with something that is not the documented JSON envelope or shape."""
+
+
+class TransferError(StreamtapeError):
+    """An upload or download failed."""
+
+
+class IntegrityError(TransferError):
+    """The transferred bytes do not match the expected size or sha256."""
+
+
+class RemoteUploadFailedError(TransferError):
+    """A remote upload ended in status `error`."""
+
+
+class WaitTimeoutError(TransferError):
+    """`remote.wait` gave up before the remote upload finished."""
+
+
+_STATUS_CLASSES: dict[int, type[APIError]] = {
+    400: BadRequestError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    429: BandwidthExceededError,
+    451: UnavailableForLegalReasonsError,
+    509: BandwidthExceededError,
+}
+
+
+def error_for_status(
+    status: int,
+    message: str,
+    *,
+    endpoint: str,
+    http_status: int | None = None,
+    retry_after: float | None = None,
+) -> APIError:
+    """Build the `APIError` subclass for an API status code (the one mapping in the SDK)."""
+    cls = _STATUS_CLASSES.get(status)
+    if cls is None:
+        cls = ServerError if 500 <= status <= 599 else APIError
+    return cls(
+        message or "no message",
+        status=status,
+        endpoint=endpoint,
+        http_status=http_status,
+        retry_after=retry_after,
+    )
+
+
+def is_retryable(error: StreamtapeError) -> bool:
+    """Whether a failure is transient (bandwidth, server error, network)."""
+    return isinstance(error, (BandwidthExceededError, ServerError, APIConnectionError))

@@ -1,0 +1,23 @@
+"""Pydantic models of every API response: pure data, no HTTP."""
+
+from .account import AccountInfo
+from .files import Conversion, DownloadLink, DownloadTicket, FileInfo, UploadedFile, UploadURL
+from .folders import CreatedFolder, Folder, FolderFile, FolderListing, FolderWalkEntry
+from .remote import RemoteUpload, RemoteUploadStatus
+
+__all__ = [
+    "AccountInfo",
+    "Conversion",
+    "CreatedFolder",
+    "DownloadLink",
+    "DownloadTicket",
+    "FileInfo",
+    "Folder",
+    "FolderFile",
+    "FolderListing",
+    "FolderWalkEntry",
+    "RemoteUpload",
+    "RemoteUploadStatus",
+    "UploadURL",
+    "UploadedFile",
+]

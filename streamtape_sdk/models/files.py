@@ -1,0 +1,132 @@
+"""Models of the file endpoints: tickets, links, file info, uploads, conversions."""
+
+from __future__ import annotations
+
+import time
+
+from pydantic import Field, PrivateAttr
+
+from ._base import APIDateTime, FolderId, OptionalStr, StreamtapeModel
+
+__all__ = [
+    "Conversion",
+    "DownloadLink",
+    "DownloadTicket",
+    "FileInfo",
+    "UploadURL",
+    "UploadedFile",
+]
+
+
+class DownloadTicket(StreamtapeModel):
+    """A download ticket from `/file/dlticket`; exchange it for a link after `wait_time`.
+
+    Example:
+        >>> ticket = client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
+        >>> link = client.files.get_download_link("rbAarvRPXdYbaxY", ticket)  # doctest: +SKIP
+    """
+
+    ticket: str
+    """The opaque ticket string to pass to `/file/dl`."""
+    wait_time: int = 0
+    """Seconds to wait after receiving the ticket before asking for the link."""
+    valid_until: APIDateTime | None = None
+    """When the ticket expires (UTC)."""
+
+    # Local monotonic time the ticket arrived: the wait is measured from here.
+    _received_at: float = PrivateAttr(default_factory=time.monotonic)
+
+    def remaining_wait(self, now: float | None = None) -> float:
+        """Seconds still to wait before the ticket can be used (0 when ready).
+
+        `now` is a `time.monotonic()` reading; the current one by default.
+        """
+        current = time.monotonic() if now is None else now
+        return max(0.0, self._received_at + self.wait_time - current)
+
+
+class DownloadLink(StreamtapeModel):
+    """A direct, time-limited download link from `/file/dl`."""
+
+    name: str
+    """The file's name."""
+    size: int
+    """The file's size in bytes."""
+    url: str
+    """The direct download URL (on a `tapecontent.net` host for the real service)."""
+
+
+class FileInfo(StreamtapeModel):
+    """One entry of `/file/info`.
+
+    A missing file comes back as an entry too: `status` 404, `name` None, `size` 0.
+    """
+
+    id: str
+    """The file id as the API reports it inside the entry."""
+    status: int = 200
+    """Per-file status: 200 found, 404 not found, 451 blocked."""
+    name: OptionalStr = None
+    """The file's name; None when the file does not exist (wire `false`)."""
+    size: int = 0
+    """Size in bytes (0 for a missing file)."""
+    content_type: str | None = Field(default=None, alias="type")
+    """MIME type, wire name `type`; absent in some real replies."""
+    converted: bool = False
+    """Whether conversion to a streamable format has finished."""
+    thumb: OptionalStr = None
+    """Thumbnail URL; appears once conversion has finished (undocumented wire field)."""
+
+    @property
+    def exists(self) -> bool:
+        """Whether the file exists and is available (`status == 200`)."""
+        return self.status == 200
+
+
+class UploadURL(StreamtapeModel):
+    """A one-time upload URL from `/file/ul`: POST the file to it as multipart."""
+
+    url: str
+    """The one-time URL to POST the file to; it is the credential, keep it private."""
+    valid_until: APIDateTime | None = None
+    """When the URL expires (UTC)."""
+
+
+class UploadedFile(StreamtapeModel):
+    """The reply of the upload POST: the new file."""
+
+    id: str
+    """The new file's id."""
+    name: str
+    """The stored file name."""
+    size: int
+    """Size in bytes (the wire sends a string)."""
+    sha256: OptionalStr = None
+    """SHA-256 of the stored bytes, hex, as the server computed it."""
+    content_type: OptionalStr = None
+    """The MIME type the server detected."""
+    url: str
+    """The file's page link, `https://streamtape.com/v/{id}/{name}`."""
+
+
+class Conversion(StreamtapeModel):
+    """One entry of `/file/runningconverts` or `/file/failedconverts`.
+
+    The failed list's item shape is undocumented; every field is optional and unknown fields
+    are kept.
+    """
+
+    name: str | None = None
+    """The file's name."""
+    folder_id: FolderId = Field(default=None, alias="folderid")
+    """The file's folder; None for the root folder (wire `"0"` or `""`)."""
+    status: str | None = None
+    """Conversion state as the API says it (`"new"`, `"pending"`, ...; new values are kept)."""
+    progress: float = 0.0
+    """Progress as a fraction from 0 to 1."""
+    retries: int = 0
+    """How often the conversion was retried."""
+    link: str | None = None
+    """The file's page link."""
+    link_id: str | None = Field(default=None, alias="linkid")
+    """The file id, wire name `linkid`."""

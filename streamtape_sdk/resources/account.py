@@ -1,0 +1,27 @@
+"""`client.account`."""
+
+from __future__ import annotations
+
+from .. import _endpoints as ep
+from ..models import AccountInfo
+from ._base import Resource, parse
+
+__all__ = ["Account"]
+
+
+class Account(Resource):
+    """The account behind the credentials."""
+
+    def info(self, *, timeout: float | None = None) -> AccountInfo:
+        """Return the account's details; also the cheapest way to check credentials.
+
+        Raises:
+            MissingCredentialsError: no login or key configured.
+            PermissionDeniedError: wrong login or key.
+
+        Example:
+            >>> client.account.info().email  # doctest: +SKIP
+            'me@example.com'
+        """
+        result = self._call(ep.ACCOUNT_INFO, timeout=timeout)
+        return parse(AccountInfo, result, ep.ACCOUNT_INFO)

@@ -1,0 +1,73 @@
+"""`client.folders`: list, create, rename, delete and walk folders."""
+
+from __future__ import annotations
+
+from .. import _endpoints as ep
+from ..models import CreatedFolder, FolderListing
+from ._base import Resource, expect_true, parse, require_id, require_name
+
+__all__ = ["Folders"]
+
+
+class Folders(Resource):
+    """Folders. The root folder has no id: pass None (the default)."""
+
+    def create(
+        self, name: str, parent: str | None = None, *, timeout: float | None = None
+    ) -> CreatedFolder:
+        """Create a folder under `parent` (the root folder when None).
+
+        Never retried after an ambiguous failure (it could create the folder twice).
+
+        Raises:
+            ValueError: `name` or `parent` is empty.
+            NotFoundError: no such parent folder.
+
+        Example:
+            >>> client.folders.create("Holidays").folder_id  # doctest: +SKIP
+            'LnvnE51P5gc'
+        """
+        require_name(name)
+        if parent is not None:
+            require_id(parent, "parent")
+        result = self._call(ep.CREATE_FOLDER, {"name": name, "pid": parent}, timeout=timeout)
+        return parse(CreatedFolder, result, ep.CREATE_FOLDER)
+
+    def rename(self, folder_id: str, name: str, *, timeout: float | None = None) -> None:
+        """Rename a folder.
+
+        Raises:
+            ValueError: `folder_id` or `name` is empty.
+            NotFoundError: no such folder.
+        """
+        require_id(folder_id, "folder_id")
+        require_name(name)
+        params = {"folder": folder_id, "name": name}
+        expect_true(self._call(ep.RENAME_FOLDER, params, timeout=timeout), ep.RENAME_FOLDER)
+
+    def delete(self, folder_id: str, *, timeout: float | None = None) -> None:
+        """Delete a folder with all its subfolders and files. Be careful.
+
+        Raises:
+            ValueError: `folder_id` is empty.
+            NotFoundError: no such folder.
+        """
+        require_id(folder_id, "folder_id")
+        result = self._call(ep.DELETE_FOLDER, {"folder": folder_id}, timeout=timeout)
+        expect_true(result, ep.DELETE_FOLDER)
+
+    def list(self, folder_id: str | None = None, *, timeout: float | None = None) -> FolderListing:
+        """List the direct subfolders and files of a folder (the root folder when None).
+
+        Raises:
+            ValueError: `folder_id` is blank.
+            NotFoundError: no such folder.
+
+        Example:
+            >>> listing = client.folders.list()  # doctest: +SKIP
+            >>> [f.name for f in listing.files]  # doctest: +SKIP
+        """
+        if folder_id is not None:
+            require_id(folder_id, "folder_id")
+        result = self._call(ep.LIST_FOLDER, {"folder": folder_id}, timeout=timeout)
+        return parse(FolderListing, result, ep.LIST_FOLDER)
