@@ -43,6 +43,7 @@ from .models import (
     UploadedFile,
     UploadURL,
 )
+from .transfers import ProgressCallback
 
 __all__ = [
     "APIConnectionError",
@@ -64,6 +65,7 @@ __all__ = [
     "MissingCredentialsError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProgressCallback",
     "RemoteUpload",
     "RemoteUploadFailedError",
     "RemoteUploadStatus",

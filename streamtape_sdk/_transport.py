@@ -98,6 +98,7 @@ class Transport:
         user_agent: str,
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.login = login
         self._key = key
@@ -105,7 +106,9 @@ class Transport:
         self.timeout = timeout
         self.retry = retry
         self.user_agent = user_agent
+        # Injectable so tests can run waits and backoffs on a fake clock.
         self.sleep = sleep
+        self.clock = clock
         self._owns_session = session is None
         if session is None:
             session = requests.Session()

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from os import PathLike
+from pathlib import Path
 
 from .. import _endpoints as ep
-from ..errors import PermissionDeniedError
-from ..models import Conversion, DownloadLink, DownloadTicket, FileInfo, UploadURL
+from ..errors import BadRequestError, IntegrityError, PermissionDeniedError
+from ..models import (
+    Conversion,
+    DownloadLink,
+    DownloadTicket,
+    FileInfo,
+    UploadedFile,
+    UploadURL,
+)
+from ..transfers import (
+    DownloadTarget,
+    ProgressCallback,
+    SourceLike,
+    check_writable_dir,
+    fetch_to_file,
+    open_source,
+    post_upload,
+    sha256_hex,
+)
 from ._base import Resource, expect_true, parse, require_id, require_name
 
 __all__ = ["INFO_BATCH_SIZE", "Files"]
@@ -20,6 +39,12 @@ INFO_BATCH_SIZE = 50
 _WAIT_RETRIES = 3
 _WAIT_MESSAGE = re.compile(r"wait\s+(\d+)\s+more\s+seconds?", re.IGNORECASE)
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+
+
+def _safe_file_name(name: str, fallback: str) -> str:
+    """A server-given name made safe to join to a directory (no separators, no '..')."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return fallback if base in ("", ".", "..") else base
 
 
 def _file_ids(file_ids: str | Iterable[str]) -> list[str]:
@@ -157,6 +182,149 @@ class Files(Resource):
         }
         result = self._call(ep.UPLOAD_URL, params, timeout=timeout)
         return parse(UploadURL, result, ep.UPLOAD_URL)
+
+    def upload(
+        self,
+        source: SourceLike,
+        folder: str | None = None,
+        name: str | None = None,
+        sha256: bool | str = True,
+        httponly: bool = False,
+        progress: ProgressCallback | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> UploadedFile:
+        """Upload a local file, streamed from disk with constant memory (files up to 15 GB).
+
+        Asks `/file/ul` for a one-time URL (with the file's SHA-256, so the server rejects
+        corrupted bytes), then POSTs the file as multipart. The POST is never retried: a
+        repeat could store the file twice. Zero-byte files are uploaded like any other.
+
+        Args:
+            source: a path, or a seekable binary file object (read from its position).
+            folder: destination folder id; the root folder when None.
+            name: the stored file name; by default the path's or file object's name.
+            sha256: True to compute the hash in one streaming pass first, False to skip it,
+                or the 64-hex-digit hash when you already know it.
+            httponly: ask for a plain-http upload URL.
+            progress: called as `progress(bytes_sent, file_size)`.
+            timeout: seconds to wait for the connection and for each read of the reply.
+
+        Raises:
+            FileNotFoundError / IsADirectoryError / PermissionError: the path cannot be read
+                (raised before any network I/O).
+            ValueError: a bad argument (non-seekable stream, no name, bad hash).
+            IntegrityError: the server's hash or size differs from the local file's.
+            APIError: the upload URL was refused (`PermissionDeniedError` when expired).
+            APIConnectionError: the connection failed; the file may or may not be stored.
+
+        Example:
+            >>> up = client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
+            >>> up.id, up.url  # doctest: +SKIP
+        """
+        if folder is not None:
+            require_id(folder, "folder")
+        if name is not None:
+            require_name(name)
+        src = open_source(source, name)
+        try:
+            expected = sha256 if isinstance(sha256, str) else None
+            if sha256 is True:
+                expected = sha256_hex(src.file)
+                src.rewind()
+            target = self.get_upload_url(folder, expected, httponly, timeout=timeout)
+            try:
+                result = post_upload(
+                    self._transport, target.url, src, progress=progress, timeout=timeout
+                )
+            except BadRequestError as error:
+                if "sha256" in error.message.lower():
+                    raise IntegrityError(
+                        f"the server rejected {src.name!r}: its bytes do not match the "
+                        f"sha256 sent ({error.message}). The file changed while uploading, "
+                        "or the hash passed in is wrong."
+                    ) from None
+                raise
+        finally:
+            src.close()
+        uploaded = parse(UploadedFile, result, ep.UPLOAD_POST)
+        if expected and uploaded.sha256 and uploaded.sha256.lower() != expected.lower():
+            raise IntegrityError(
+                f"uploaded {src.name!r} but the server stored different bytes "
+                f"(sha256 {uploaded.sha256}, expected {expected}); delete file "
+                f"{uploaded.id} and upload again."
+            )
+        if uploaded.size != src.size:
+            raise IntegrityError(
+                f"uploaded {src.name!r} but the server stored {uploaded.size} bytes of "
+                f"{src.size}; delete file {uploaded.id} and upload again."
+            )
+        return uploaded
+
+    def download(
+        self,
+        file_id: str,
+        dest: str | PathLike[str],
+        progress: ProgressCallback | None = None,
+        resume: bool = True,
+        *,
+        timeout: float | None = None,
+    ) -> Path:
+        """Download a file to `dest`, streamed to disk, resuming after dropped connections.
+
+        Gets a ticket, waits out its `wait_time`, gets the link, then streams into
+        `dest + ".part"`; a broken connection resumes with an HTTP `Range` request (up to 10
+        times), an expired link is renewed, and only a complete file of the announced size
+        is renamed to `dest` (atomically). A failure leaves the `.part` file for the next
+        call to resume; there is never a half-written file at `dest`.
+
+        Args:
+            file_id: the file to download.
+            dest: the target path, or an existing directory (the file's name is used).
+            progress: called as `progress(bytes_on_disk, file_size)`.
+            resume: continue an existing `.part` file (False starts from scratch).
+            timeout: seconds for each connection and each read.
+
+        Returns:
+            The path written.
+
+        Raises:
+            IntegrityError: the downloaded size differs from the announced size.
+            TransferError: the download kept failing; call again to resume.
+            FileNotFoundError / PermissionError: the destination directory is missing or
+                not writable (raised before the download starts).
+            NotFoundError: no such file.
+
+        Example:
+            >>> client.files.download("rbAarvRPXdYbaxY", "downloads/")  # doctest: +SKIP
+            PosixPath('downloads/MyMinecraftLetsPlay.mp4')
+        """
+        require_id(file_id, "file_id")
+        dest_path = Path(dest)
+        directory = dest_path if dest_path.is_dir() else dest_path.parent
+        check_writable_dir(directory)  # before the ticket's wait, not after
+
+        def fresh_link() -> DownloadLink:
+            ticket = self.get_download_ticket(file_id, timeout=timeout)
+            return self.get_download_link(file_id, ticket, timeout=timeout)
+
+        link = fresh_link()
+        if dest_path.is_dir():
+            dest_path = dest_path / _safe_file_name(link.name, file_id)
+
+        def refresh() -> DownloadTarget:
+            renewed = fresh_link()
+            return DownloadTarget(renewed.url, renewed.size)
+
+        return fetch_to_file(
+            self._transport,
+            DownloadTarget(link.url, link.size),
+            dest_path,
+            refresh=refresh,
+            progress=progress,
+            resume=resume,
+            timeout=timeout,
+        )
 
     def rename(self, file_id: str, name: str, *, timeout: float | None = None) -> None:
         """Rename a file.

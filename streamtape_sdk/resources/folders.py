@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from .. import _endpoints as ep
-from ..models import CreatedFolder, FolderListing
+from ..models import CreatedFolder, FolderListing, FolderWalkEntry
 from ._base import Resource, expect_true, parse, require_id, require_name
 
 __all__ = ["Folders"]
@@ -55,6 +57,41 @@ class Folders(Resource):
         require_id(folder_id, "folder_id")
         result = self._call(ep.DELETE_FOLDER, {"folder": folder_id}, timeout=timeout)
         expect_true(result, ep.DELETE_FOLDER)
+
+    def walk(
+        self, folder_id: str | None = None, *, timeout: float | None = None
+    ) -> Iterator[FolderWalkEntry]:
+        """Walk the folder tree top-down from `folder_id` (the root folder when None).
+
+        Like `os.walk`: each folder is yielded before its subfolders, depth first, in listing
+        order; removing items from `entry.folders` before the next step prunes the walk. One
+        `/file/listfolder` call per folder, made lazily as you iterate. A folder seen twice
+        (a cycle) is not listed again.
+
+        Raises:
+            ValueError: `folder_id` is blank.
+            NotFoundError: the start folder does not exist.
+
+        Example:
+            >>> for entry in client.folders.walk():  # doctest: +SKIP
+            ...     for file in entry.files:
+            ...         print(f"{entry.path}/{file.name}", file.size)
+        """
+        pending: list[tuple[str, str | None]] = [("", folder_id)]
+        seen: set[str | None] = set()
+        while pending:
+            path, current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            listing = self.list(current, timeout=timeout)
+            entry = FolderWalkEntry(
+                path=path, folder_id=current, folders=listing.folders, files=listing.files
+            )
+            yield entry
+            # Read entry.folders after the yield so a caller's pruning takes effect.
+            for sub in reversed(entry.folders):
+                pending.append((f"{path}/{sub.name}" if path else sub.name, sub.id))
 
     def list(self, folder_id: str | None = None, *, timeout: float | None = None) -> FolderListing:
         """List the direct subfolders and files of a folder (the root folder when None).

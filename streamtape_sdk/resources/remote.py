@@ -6,11 +6,17 @@ import builtins
 from collections.abc import Mapping
 
 from .. import _endpoints as ep
-from ..errors import NotFoundError
+from ..errors import NotFoundError, RemoteUploadFailedError, WaitTimeoutError
 from ..models import RemoteUpload, RemoteUploadStatus
+from ..transfers import ProgressCallback
 from ._base import Resource, expect_true, parse, require_id
 
 __all__ = ["Remote"]
+
+#: `wait` polls at most this far apart, however long the transfer takes.
+MAX_POLL_INTERVAL = 30.0
+#: Growth of the poll interval after each poll that saw no change.
+POLL_BACKOFF = 1.5
 
 
 def _header_lines(headers: Mapping[str, str] | str) -> str:
@@ -106,6 +112,65 @@ class Remote(Resource):
                 endpoint=ep.REMOTE_STATUS.path,
             )
         return found
+
+    def wait(
+        self,
+        upload_id: str,
+        *,
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        progress: ProgressCallback | None = None,
+    ) -> RemoteUploadStatus:
+        """Poll a remote upload until it finishes, and return its final status.
+
+        Polls every `poll_interval` seconds, backing off (x1.5, up to 30 s) while nothing
+        changes and going back to `poll_interval` when bytes move.
+
+        Args:
+            upload_id: the id from `add`.
+            timeout: the most seconds to wait in total (not the per-request timeout).
+            poll_interval: seconds between the first polls.
+            progress: called as `progress(bytes_loaded, bytes_total)` after each poll.
+
+        Raises:
+            RemoteUploadFailedError: the transfer ended in status `error`.
+            WaitTimeoutError: it had not finished after `timeout` seconds.
+            NotFoundError: no such remote upload (e.g. it was removed).
+
+        Example:
+            >>> done = client.remote.wait(job.id, timeout=600)  # doctest: +SKIP
+            >>> done.file_id  # doctest: +SKIP
+        """
+        require_id(upload_id, "upload_id")
+        if timeout < 0 or poll_interval <= 0:
+            raise ValueError("timeout must be >= 0 and poll_interval > 0")
+        clock, sleep = self._transport.clock, self._transport.sleep
+        deadline = clock() + timeout
+        interval = poll_interval
+        last_loaded: int | None = None
+        while True:
+            current = self.status(upload_id)
+            if progress is not None and current.bytes_loaded is not None:
+                progress(current.bytes_loaded, current.bytes_total)
+            if current.is_finished:
+                return current
+            if current.is_failed:
+                raise RemoteUploadFailedError(
+                    f"remote upload {upload_id} of {current.remote_url!r} failed on the "
+                    "server (status 'error'); check that the URL is reachable from the "
+                    "internet and the headers are right, then add it again."
+                )
+            remaining = deadline - clock()
+            if remaining <= 0:
+                raise WaitTimeoutError(
+                    f"remote upload {upload_id} is still {current.status!r} after {timeout} s "
+                    f"({current.bytes_loaded or 0} of {current.bytes_total or '?'} bytes); "
+                    "call wait() again with a longer timeout, or remove() it."
+                )
+            moved = current.bytes_loaded != last_loaded
+            last_loaded = current.bytes_loaded
+            interval = poll_interval if moved else min(interval * POLL_BACKOFF, MAX_POLL_INTERVAL)
+            sleep(min(interval, remaining))
 
     def list(
         self, limit: int | None = None, *, timeout: float | None = None

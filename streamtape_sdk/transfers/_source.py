@@ -1,0 +1,89 @@
+"""Opening an upload source (a path or a binary file object) and hashing it in one pass."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+__all__ = ["CHUNK_SIZE", "UploadSource", "open_source", "sha256_hex"]
+
+#: Bytes read or written per step in every transfer: large enough for throughput, small
+#: enough to keep memory flat.
+CHUNK_SIZE = 1024 * 1024
+
+#: What `files.upload` accepts: a filesystem path or an open binary file object.
+SourceLike = str | os.PathLike[str] | BinaryIO
+
+
+@dataclass
+class UploadSource:
+    """An open, seekable upload source positioned at its first byte."""
+
+    file: BinaryIO
+    name: str
+    size: int
+    start: int
+    owned: bool  # whether we opened it, and so must close it
+
+    def rewind(self) -> None:
+        self.file.seek(self.start)
+
+    def close(self) -> None:
+        if self.owned:
+            self.file.close()
+
+
+def open_source(source: SourceLike, name: str | None) -> UploadSource:
+    """Open `source` for upload; fail before any network I/O when it cannot be sent.
+
+    Raises:
+        FileNotFoundError: the path does not exist.
+        IsADirectoryError: the path is a directory.
+        PermissionError: the file cannot be read.
+        ValueError: a file object that is not binary, not seekable, or has no name.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        if path.is_dir():
+            raise IsADirectoryError(f"cannot upload {str(path)!r}: it is a directory")
+        file = path.open("rb")  # FileNotFoundError / PermissionError name the path
+        size = os.fstat(file.fileno()).st_size
+        return UploadSource(file, name or path.name, size, 0, owned=True)
+    candidate: object = source  # checked at run time: callers without a type checker pass anything
+    if isinstance(candidate, io.TextIOBase):
+        raise ValueError("upload needs a binary file object: open the file with 'rb'")
+    if not hasattr(candidate, "read"):
+        raise ValueError(f"upload takes a path or a binary file object, not {type(candidate)!r}")
+    if not source.seekable():
+        raise ValueError(
+            "upload needs a seekable file object (its size is sent up front); "
+            "write the stream to a temporary file first"
+        )
+    start = source.tell()
+    size = source.seek(0, io.SEEK_END) - start
+    source.seek(start)
+    if name is None:
+        raw_name = getattr(source, "name", None)
+        if not isinstance(raw_name, str) or not os.path.basename(raw_name):
+            raise ValueError("pass name=...: the file object has no file name to upload under")
+        name = os.path.basename(raw_name)
+    return UploadSource(source, name, size, start, owned=False)
+
+
+def sha256_hex(file: BinaryIO, chunk_size: int = CHUNK_SIZE) -> str:
+    """SHA-256 of the rest of `file`, hex, read in chunks (constant memory)."""
+    digest = hashlib.sha256()
+    buffer = bytearray(chunk_size)
+    view = memoryview(buffer)
+    readinto = getattr(file, "readinto", None)
+    if readinto is not None:
+        while n := readinto(view):
+            digest.update(view[:n])
+    else:
+        while chunk := file.read(chunk_size):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,82 @@
+"""The upload POST: a multipart body streamed from disk with requests-toolbelt."""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterator
+
+from requests_toolbelt import MultipartEncoder
+
+from .._endpoints import UPLOAD_POST
+from .._transport import Transport
+from ._progress import ProgressCallback
+from ._source import CHUNK_SIZE, UploadSource
+
+__all__ = ["post_upload"]
+
+#: The multipart field name most clients use; the upload host takes the first file part.
+FILE_FIELD = "file1"
+
+
+class _StreamedBody:
+    """Feeds a `MultipartEncoder` to requests in large chunks, reporting file progress.
+
+    requests sends an iterable with a known length as-is (with `Content-Length`, not chunked);
+    iterating in `CHUNK_SIZE` pieces avoids http.client's 8 KiB reads of a file-like body.
+    """
+
+    def __init__(
+        self, encoder: MultipartEncoder, file_size: int, progress: ProgressCallback | None
+    ):
+        self._encoder = encoder
+        self._length: int = encoder.len
+        self._file_size = file_size
+        # The parts' headers and boundaries; counted as sent before the file's bytes.
+        self._overhead = self._length - file_size
+        self._progress = progress
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __iter__(self) -> Iterator[bytes]:
+        sent = 0
+        while chunk := self._encoder.read(CHUNK_SIZE):
+            sent += len(chunk)
+            if self._progress is not None:
+                self._progress(min(self._file_size, max(0, sent - self._overhead)), self._file_size)
+            yield chunk
+
+
+def post_upload(
+    transport: Transport,
+    url: str,
+    source: UploadSource,
+    *,
+    progress: ProgressCallback | None = None,
+    timeout: float | None = None,
+) -> object:
+    """POST `source` to a one-time upload URL and return the reply envelope's `result`.
+
+    Never retried: a repeat after an ambiguous failure could store the file twice, and the URL
+    is single-use anyway.
+
+    Raises:
+        APIError: the upload host refused the file (e.g. expired URL, sha256 mismatch).
+        APIConnectionError: the connection failed or broke mid-upload.
+        ResponseFormatError: the reply is not the JSON envelope.
+    """
+    content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+    encoder = MultipartEncoder(fields={FILE_FIELD: (source.name, source.file, content_type)})
+    body = _StreamedBody(encoder, source.size, progress)
+    if progress is not None:
+        progress(0, source.size)
+    response = transport.send(
+        "POST",
+        url,
+        UPLOAD_POST,
+        data=body,
+        headers={"Content-Type": encoder.content_type},
+        timeout=timeout,
+    )
+    # The reply may say text/html; the body is JSON all the same.
+    return transport.decode_envelope(response, UPLOAD_POST)
