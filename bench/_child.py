@@ -43,8 +43,11 @@ def main() -> int:
         with Path(arg).open("rb") as fh:
             detail["digest"] = sha256_hex(fh)
     elif mode == "hashlib":
+        digest = hashlib.sha256()
         with Path(arg).open("rb") as fh:
-            detail["digest"] = hashlib.file_digest(fh, "sha256").hexdigest()
+            while block := fh.read(1024 * 1024):  # hashlib.file_digest is Python 3.11+
+                digest.update(block)
+        detail["digest"] = digest.hexdigest()
     elapsed = time.perf_counter() - started
     client.close()
     peak = _peak_rss_bytes()

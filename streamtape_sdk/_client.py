@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from types import TracebackType
+from urllib.parse import urlsplit
 
 import requests
 
@@ -79,10 +80,16 @@ class Streamtape:
     ) -> None:
         if timeout <= 0:
             raise ValueError(f"timeout must be positive, got {timeout}")
+        resolved_url = _setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL
+        if (
+            urlsplit(resolved_url).scheme not in ("http", "https")
+            or not urlsplit(resolved_url).netloc
+        ):
+            raise ValueError(f"base_url must be an http(s) URL, got {resolved_url!r}")
         self._transport = Transport(
             login=_setting(login, ENV_LOGIN),
             key=_setting(key, ENV_KEY),
-            base_url=_setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL,
+            base_url=resolved_url,
             timeout=timeout,
             retry=RetryPolicy(max_retries=max_retries),
             user_agent=user_agent or _default_user_agent(),

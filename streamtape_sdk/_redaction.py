@@ -7,6 +7,7 @@ Every transport registers its key here. `redact` replaces it (raw and percent-en
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from urllib.parse import quote, quote_plus
@@ -21,7 +22,14 @@ _forms: tuple[str, ...] = ()  # every spelling to mask, longest first
 
 
 def _spellings(secret: str) -> set[str]:
-    return {secret, quote(secret, safe=""), quote_plus(secret)}
+    """The secret as it can appear in text: raw, percent-encoded, and JSON-escaped."""
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote_plus(secret),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    }
 
 
 def _rebuild() -> None:

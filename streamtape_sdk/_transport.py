@@ -11,7 +11,9 @@ import json
 import logging
 import re
 import time
+import weakref
 from collections.abc import Callable, Mapping
+from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
@@ -62,6 +64,8 @@ def parse_retry_after(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # "-0000" means UTC with no zone information, not local time
+        when = when.replace(tzinfo=timezone.utc)
     return max(0.0, when.timestamp() - time.time())
 
 
@@ -75,10 +79,11 @@ def _describe_body(body: bytes, content_type: str) -> str:
 
 
 def _snippet(body: bytes) -> str:
-    text = " ".join(body[: _SNIPPET_CHARS * 4].decode("utf-8", "replace").split())
+    # Redact before cutting: a key straddling the cut would not be recognised afterwards.
+    text = redact(" ".join(body[: _SNIPPET_CHARS * 4].decode("utf-8", "replace").split()))
     if len(text) > _SNIPPET_CHARS:
         text = text[:_SNIPPET_CHARS] + "..."
-    return redact(text)
+    return text
 
 
 class Transport:
@@ -118,6 +123,9 @@ class Transport:
         self.session = session
         if key:
             register_secret(key)
+            # Masked for as long as this transport exists, even after close(): a closed
+            # client can still be called (requests reopens its pool), and must not leak.
+            weakref.finalize(self, forget_secret, key)
         self._closed = False
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -129,8 +137,6 @@ class Transport:
         self._closed = True
         if self._owns_session:
             self.session.close()
-        if self._key:
-            forget_secret(self._key)
 
     @property
     def credentials_present(self) -> bool:
@@ -273,7 +279,7 @@ class Transport:
         try:
             data: object = json.loads(body) if body.strip() else None
             parsed = True
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             data, parsed = None, False
         status = data.get("status") if isinstance(data, dict) else None
         if isinstance(status, str) and status.isdigit():

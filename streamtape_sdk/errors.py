@@ -54,11 +54,15 @@ class MissingCredentialsError(StreamtapeError):
     """The API login or key is missing; raised before any network I/O."""
 
     def __init__(self, missing: str = "login and key") -> None:
+        self.missing = missing
         super().__init__(
             f"Streamtape API {missing} missing: pass login= and key= to Streamtape(...) or set "
             "the STREAMTAPE_LOGIN and STREAMTAPE_KEY environment variables (both are shown in "
             "the Streamtape user panel, 'Account Settings' tab)."
         )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.missing,))
 
 
 class APIError(StreamtapeError):

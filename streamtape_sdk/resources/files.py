@@ -37,6 +37,8 @@ INFO_BATCH_SIZE = 50
 
 #: How often `get_download_link` waits again when the API says "wait N more seconds".
 _WAIT_RETRIES = 3
+#: The longest extra wait `get_download_link` accepts from a "wait N more seconds" reply.
+_MAX_EXTRA_WAIT = 60.0
 _WAIT_MESSAGE = re.compile(r"wait\s+(\d+)\s+more\s+seconds?", re.IGNORECASE)
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -48,7 +50,14 @@ def _safe_file_name(name: str, fallback: str) -> str:
 
 
 def _file_ids(file_ids: str | Iterable[str]) -> list[str]:
-    ids = [file_ids] if isinstance(file_ids, str) else list(file_ids)
+    if isinstance(file_ids, str):
+        ids = [file_ids]
+    elif isinstance(file_ids, Iterable):
+        ids = list(file_ids)
+    else:
+        raise ValueError(
+            f"file_ids must be a string or an iterable of strings, not {type(file_ids).__name__}"
+        )
     unique: list[str] = []
     for value in ids:
         require_id(value, "file_id")
@@ -115,7 +124,7 @@ class Files(Resource):
                 wait = _WAIT_MESSAGE.search(error.message)
                 if not isinstance(ticket, DownloadTicket) or wait is None:
                     raise
-                if attempt == _WAIT_RETRIES:
+                if attempt == _WAIT_RETRIES or float(wait.group(1)) > _MAX_EXTRA_WAIT:
                     raise
                 self._transport.sleep(float(wait.group(1)))
                 continue
@@ -173,7 +182,7 @@ class Files(Resource):
         """
         if folder is not None:
             require_id(folder, "folder")
-        if sha256 is not None and not _SHA256.fullmatch(sha256):
+        if sha256 is not None and not (isinstance(sha256, str) and _SHA256.fullmatch(sha256)):
             raise ValueError("sha256 must be 64 hexadecimal digits")
         params = {
             "folder": folder,

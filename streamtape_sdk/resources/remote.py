@@ -9,7 +9,7 @@ from .. import _endpoints as ep
 from ..errors import NotFoundError, RemoteUploadFailedError, WaitTimeoutError
 from ..models import RemoteUpload, RemoteUploadStatus
 from ..transfers import ProgressCallback
-from ._base import Resource, expect_true, parse, require_id
+from ._base import Resource, expect_true, parse, require_id, require_name
 
 __all__ = ["Remote"]
 
@@ -25,6 +25,8 @@ def _header_lines(headers: Mapping[str, str] | str) -> str:
         return headers
     lines = []
     for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ValueError(f"header {name!r}: names and values must be strings")
         if not name or any(c in name for c in ":\r\n") or any(c in value for c in "\r\n"):
             raise ValueError(f"invalid header {name!r}: names and values must be one line")
         lines.append(f"{name}: {value}")
@@ -64,6 +66,8 @@ class Remote(Resource):
         require_id(url, "url")
         if folder is not None:
             require_id(folder, "folder")
+        if name:  # "" means no name, like None
+            require_name(name)
         params = {
             "url": url,
             "folder": folder,
@@ -81,7 +85,7 @@ class Remote(Resource):
             NotFoundError: no such remote upload.
         """
         require_id(upload_id, "upload_id")
-        if upload_id == "all":
+        if upload_id.strip().lower() == "all":
             raise ValueError("upload_id 'all' removes every upload; call remove_all() for that")
         self._remove(upload_id, timeout)
 
@@ -180,7 +184,9 @@ class Remote(Resource):
         Args:
             limit: the most entries to return (the server's default when None).
         """
-        if limit is not None and (isinstance(limit, bool) or limit < 1):
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit < 1
+        ):
             raise ValueError("limit must be a positive integer")
         return self._statuses({"limit": limit}, timeout)
 

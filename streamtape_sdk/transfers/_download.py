@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from urllib3.exceptions import HTTPError
 
 from .._endpoints import DOWNLOAD_GET
 from .._transport import Transport
@@ -118,6 +119,23 @@ def fetch_to_file(
     return dest
 
 
+def _body_chunks(response: requests.Response) -> Iterator[bytes]:
+    """The raw body as it arrives, in pieces of up to `CHUNK_SIZE`.
+
+    `read1` hands over whatever has arrived instead of waiting for a full chunk, so when the
+    connection breaks, every byte received before the break is kept for the resume.
+    """
+    raw = response.raw
+    while chunk := raw.read1(CHUNK_SIZE, decode_content=False):
+        yield chunk
+    # A body cut short ends without an exception from read1 on some urllib3 versions.
+    expected = response.headers.get("Content-Length")
+    if expected is not None and expected.isdigit() and raw.tell() < int(expected):
+        raise requests.exceptions.ChunkedEncodingError(
+            f"connection closed after {raw.tell()} of {expected} bytes"
+        )
+
+
 def _fetch_range(
     transport: Transport,
     target: DownloadTarget,
@@ -127,7 +145,10 @@ def _fetch_range(
     timeout: float | None,
 ) -> int:
     """GET the link from `offset` and append to `part`; return the bytes now in `part`."""
-    headers = {"Range": f"bytes={offset}-"} if offset else {}
+    # identity: byte ranges must count the bytes stored, not a compressed stream's.
+    headers = {"Accept-Encoding": "identity"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
     response = transport.send(
         "GET", target.url, DOWNLOAD_GET, headers=headers, stream=True, timeout=timeout
     )
@@ -154,12 +175,18 @@ def _fetch_range(
             if offset:
                 out.truncate(offset)  # drop a torn tail beyond what we counted
             try:
-                for chunk in response.iter_content(CHUNK_SIZE):
+                for chunk in _body_chunks(response):
                     out.write(chunk)
                     offset += len(chunk)
                     if progress is not None:
                         progress(offset, target.size)
             except requests.RequestException as exc:
+                error = APIConnectionError(
+                    f"download interrupted at byte {offset}: {type(exc).__name__}"
+                )
+            except (OSError, HTTPError) as exc:
+                if isinstance(exc, OSError) and not isinstance(exc, ConnectionError):
+                    raise  # a local disk error (full, read-only): not the network's fault
                 error = APIConnectionError(
                     f"download interrupted at byte {offset}: {type(exc).__name__}"
                 )

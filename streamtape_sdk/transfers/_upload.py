@@ -18,6 +18,32 @@ __all__ = ["post_upload"]
 FILE_FIELD = "file1"
 
 
+class _FileSlice:
+    """The source's bytes from its start position, exactly `size` of them.
+
+    requests-toolbelt re-reads an in-memory file object from its first byte and measures it
+    whole; this view makes it send only what the caller meant, and never more bytes than the
+    announced `Content-Length` even if the file grows meanwhile.
+    """
+
+    def __init__(self, source: UploadSource) -> None:
+        self._file = source.file
+        self._left = source.size
+
+    @property
+    def len(self) -> int:
+        """Bytes not yet read: requests-toolbelt sizes the part and detects its end by it."""
+        return self._left
+
+    def read(self, size: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        want = self._left if size is None or size < 0 else min(size, self._left)
+        data = self._file.read(want)
+        self._left -= len(data)
+        return data
+
+
 class _StreamedBody:
     """Feeds a `MultipartEncoder` to requests in large chunks, reporting file progress.
 
@@ -66,7 +92,8 @@ def post_upload(
         ResponseFormatError: the reply is not the JSON envelope.
     """
     content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
-    encoder = MultipartEncoder(fields={FILE_FIELD: (source.name, source.file, content_type)})
+    part = _FileSlice(source)
+    encoder = MultipartEncoder(fields={FILE_FIELD: (source.name, part, content_type)})
     body = _StreamedBody(encoder, source.size, progress)
     if progress is not None:
         progress(0, source.size)

@@ -1,0 +1,169 @@
+"""`main`: parse, run one command, print its result, and turn failures into exit statuses.
+
+Exit statuses: 0 success, 1 failure (one `streamtape: error: ...` line on stderr), 2 usage
+error, 130 interrupted. A traceback only with `--debug`; the API key never.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from streamtape_sdk import MissingCredentialsError
+
+from ._commands import COMMANDS, UsageError
+from ._context import Context, Settings
+from ._output import CLIError, Printer
+from ._parser import build_parser
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+_CREDENTIALS_HINT = (
+    "no API credentials: pass --login and --key, or set STREAMTAPE_LOGIN and STREAMTAPE_KEY "
+    "(both are in the Streamtape user panel, 'Account Settings' tab)"
+)
+_LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the `streamtape` command line; return the exit status.
+
+    Args:
+        argv: the arguments without the program name; `sys.argv[1:]` when None.
+
+    Example:
+        >>> main(["--version"])  # doctest: +SKIP
+    """
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exit_:  # --help, --version, usage errors: argparse already printed
+        return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    settings = Settings.from_args(args)
+    printer = Printer(json_mode=settings.json, secrets=[settings.key])
+    with _debug_logging(settings.debug, printer):
+        return _run(str(args.command), args, settings, printer)
+
+
+def _run(command: str, args: argparse.Namespace, settings: Settings, printer: Printer) -> int:
+    """Run one command and map every failure to one line and an exit status."""
+    try:
+        return _dispatch(command, args, settings, printer)
+    except KeyboardInterrupt:
+        _clear_progress_line()
+        printer.stderr.write("streamtape: interrupted\n")
+        return EXIT_INTERRUPTED
+    except UsageError as error:
+        if settings.debug:
+            _print_traceback(printer)
+        printer.stderr.write(f"streamtape {command}: error: {error}\n")
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_FAILURE  # `streamtape ls | head`: the reader left, nobody to tell
+    except Exception as error:  # the last line of defence: one line, never a traceback
+        if settings.debug:
+            _print_traceback(printer)
+        _clear_progress_line()
+        printer.error(describe(error))
+        return EXIT_FAILURE
+
+
+def _dispatch(command: str, args: argparse.Namespace, settings: Settings, printer: Printer) -> int:
+    if command == "fake-server":
+        return _fake_server(args)
+    if command == "demo":
+        from ._demo import run_demo  # keeps the emulator's import cost off every other command
+
+        return run_demo(size_mb=int(args.size_mb), printer=printer, quiet=settings.quiet)
+    ctx = Context(settings, printer)
+    try:
+        outcome = COMMANDS[command](ctx, args)
+    finally:
+        ctx.close()
+    printer.result(outcome)
+    if outcome.error:
+        printer.error(outcome.error)
+        return EXIT_FAILURE
+    return EXIT_OK
+
+
+def _fake_server(args: argparse.Namespace) -> int:
+    """Run the emulator's own entry point with the options given here."""
+    try:
+        from streamtape_sdk.testing.__main__ import main as emulator_main
+    except ImportError as error:
+        raise CLIError(
+            f"fake-server needs the testing extra: pip install 'streamtape-sdk[testing]' ({error})"
+        ) from None
+    argv = ["--host", str(args.host), "--port", str(args.port), "--wait-time", str(args.wait_time)]
+    return emulator_main(argv)
+
+
+def describe(error: BaseException) -> str:
+    """The one-line message for a failure (the SDK's messages are already key-free)."""
+    if isinstance(error, MissingCredentialsError):
+        return _CREDENTIALS_HINT  # the SDK's text speaks of Python arguments, not CLI flags
+    message = str(error).strip()
+    if isinstance(error, (OSError, ValueError)) or error.__class__.__module__.startswith(
+        "streamtape_sdk"
+    ):
+        return message or type(error).__name__
+    return f"unexpected {type(error).__name__}: {message} (run with --debug for a traceback)"
+
+
+def _print_traceback(printer: Printer) -> None:
+    printer.stderr.write(printer.scrub(traceback.format_exc()))
+
+
+def _clear_progress_line() -> None:
+    # A bar or countdown may be half drawn: start the message on a clean line.
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\x1b[K")
+
+
+class _ScrubFilter(logging.Filter):
+    """Masks the key in every record the `--debug` handler writes (the SDK redacts its own
+    records; this also covers any other library's)."""
+
+    def __init__(self, printer: Printer) -> None:
+        super().__init__()
+        self._printer = printer
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = self._printer.scrub(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+@contextmanager
+def _debug_logging(enabled: bool, printer: Printer) -> Iterator[None]:
+    """With `--debug`, log everything at DEBUG to stderr for the duration of the command.
+
+    A handler is added and removed again (not `basicConfig`) so that in-process callers,
+    such as tests, do not accumulate handlers or inherit the DEBUG level.
+    """
+    if not enabled:
+        yield
+        return
+    root = logging.getLogger()
+    handler = logging.StreamHandler(printer.stderr)
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    handler.addFilter(_ScrubFilter(printer))
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)

@@ -1,0 +1,257 @@
+"""One function per command: call the SDK, return an `Outcome` (JSON data + human text).
+
+Commands never print results themselves (the app does, as text or JSON); they only draw
+progress on stderr. Each takes the run's `Context` and the parsed arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+
+from streamtape_sdk import MissingCredentialsError, StreamtapeError
+
+from ._context import Context
+from ._format import human_size
+from ._output import CLIError, Outcome
+from ._progress import countdown
+from ._render import (
+    account_text,
+    conversions_text,
+    file_info_text,
+    listing_text,
+    remote_status_text,
+    remote_table,
+    tree_text,
+    uploads_text,
+)
+
+__all__ = ["COMMANDS", "Command", "UsageError"]
+
+Command = Callable[[Context, argparse.Namespace], Outcome]
+
+
+class UsageError(CLIError):
+    """The arguments are individually valid but not together; reported like argparse's (exit 2)."""
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def account(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`account`: the account's e-mail, API id and sign-up date."""
+    info = ctx.client.account.info()
+    return Outcome(info, account_text(info))
+
+
+def ls(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`ls [FOLDER]`: the subfolders and files of one folder (the root by default)."""
+    listing = ctx.client.folders.list(_optional(args.folder))
+    return Outcome(listing, listing_text(listing))
+
+
+def tree(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`tree [FOLDER]`: the whole folder tree below FOLDER, with files and sizes."""
+    entries = list(ctx.client.folders.walk(_optional(args.folder)))
+    return Outcome(entries, tree_text(entries, ctx.marks))
+
+
+def info(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`info FILE...`: name, size, type and conversion state; exit 1 if one is missing."""
+    infos = ctx.client.files.info([str(file_id) for file_id in args.files])
+    missing = [file_id for file_id, entry in infos.items() if not entry.exists]
+    error = f"not found: {', '.join(missing)}" if missing else None
+    return Outcome(infos, file_info_text(infos), error)
+
+
+def _check_readable(paths: list[str]) -> None:
+    """Fail before any upload when one of several paths cannot be sent (no half batches)."""
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise FileNotFoundError(f"cannot upload {raw!r}: no such file")
+        if path.is_dir():
+            raise IsADirectoryError(f"cannot upload {raw!r}: it is a directory")
+
+
+def upload(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`upload PATH... [--folder ID] [--name NAME] [--no-sha256]`, one bar per file."""
+    paths = [str(path) for path in args.paths]
+    if args.name is not None and len(paths) != 1:
+        raise UsageError("--name can only be used with a single PATH")
+    _check_readable(paths)
+    uploaded = []
+    for path in paths:
+        label = args.name or Path(path).name
+        # The SDK hashes the whole file before sending a byte: say so, it can take a while.
+        waiting = f"Preparing {label}..." if args.no_sha256 else f"Hashing {label}..."
+        with ctx.bar(f"upload {label}", waiting=waiting) as bar:
+            uploaded.append(
+                ctx.client.files.upload(
+                    path,
+                    folder=_optional(args.folder),
+                    name=_optional(args.name),
+                    sha256=not args.no_sha256,
+                    progress=bar,
+                )
+            )
+    return Outcome(uploaded, uploads_text(uploaded))
+
+
+def download(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`download FILE [DEST] [--no-resume]`: ticket, wait, streamed and resumable GET."""
+    file_id = str(args.file)
+    waiting = "Waiting for the download ticket..."
+    with ctx.bar(f"download {file_id}", waiting=waiting) as bar:
+        path = ctx.client.files.download(
+            file_id, str(args.dest), progress=bar, resume=not args.no_resume
+        )
+    size = path.stat().st_size
+    data = {"file_id": file_id, "path": str(path), "size": size}
+    return Outcome(data, f"Downloaded {file_id} to {path} ({human_size(size)})")
+
+
+def link(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`link FILE`: a direct download URL, after the ticket's wait (counted down on stderr)."""
+    file_id = str(args.file)
+    files = ctx.client.files
+    ticket = files.get_download_ticket(file_id)
+    countdown(ticket.remaining_wait, "Waiting for the download ticket:", enabled=ctx.interactive)
+    result = files.get_download_link(file_id, ticket)
+    return Outcome(result, result.url)
+
+
+def _headers(lines: list[str] | None) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for line in lines or []:
+        name, colon, value = line.partition(":")
+        if not colon or not name.strip():
+            raise UsageError(f"--header must look like 'Name: value', got {line!r}")
+        headers[name.strip()] = value.strip()
+    return headers
+
+
+def remote_add(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`remote add URL [--folder] [--name] [--header ...] [--wait]`."""
+    remote = ctx.client.remote
+    job = remote.add(
+        str(args.url),
+        folder=_optional(args.folder),
+        headers=_headers(args.header) or None,
+        name=_optional(args.name),
+    )
+    if not args.wait:
+        hint = f"Queued remote upload {job.id}; follow it with: streamtape remote status {job.id}"
+        return Outcome(job, hint)
+    with ctx.bar(f"remote {job.id}") as bar:
+        status = remote.wait(job.id, timeout=float(args.wait_timeout), progress=bar)
+    return Outcome(status, remote_status_text(status))
+
+
+def remote_status(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`remote status ID`: the state of one remote upload."""
+    status = ctx.client.remote.status(str(args.id))
+    return Outcome(status, remote_status_text(status))
+
+
+def remote_ls(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`remote ls`: the account's recent remote uploads."""
+    statuses = ctx.client.remote.list()
+    return Outcome(statuses, remote_table(statuses))
+
+
+def remote_rm(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`remote rm ID` or `remote rm --all`: cancel and forget remote uploads."""
+    if args.all:
+        ctx.client.remote.remove_all()
+        return Outcome(None, "Removed every remote upload")
+    if args.id == "all":
+        # The API's `id=all` wipes everything: require the explicit flag for that.
+        raise UsageError("to remove every remote upload, pass --all")
+    ctx.client.remote.remove(str(args.id))
+    return Outcome(None, f"Removed remote upload {args.id}")
+
+
+def mkdir(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`mkdir NAME [--parent ID]`: create a folder; prints its id."""
+    created = ctx.client.folders.create(str(args.name), parent=_optional(args.parent))
+    return Outcome(created, f"Created folder {args.name!r} with id {created.folder_id}")
+
+
+def rename(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`rename FILE NAME`."""
+    ctx.client.files.rename(str(args.file), str(args.name))
+    return Outcome(None, f"Renamed file {args.file} to {args.name!r}")
+
+
+def move(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`mv FILE FOLDER`: move a file into another folder."""
+    ctx.client.files.move(str(args.file), str(args.folder))
+    return Outcome(None, f"Moved file {args.file} into folder {args.folder}")
+
+
+def rm(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`rm FILE...`: delete files, stopping at the first failure (which names its file)."""
+    deleted: list[str] = []
+    for file_id in (str(value) for value in args.files):
+        try:
+            ctx.client.files.delete(file_id)
+        except MissingCredentialsError:
+            raise  # not about this file; the app explains it
+        except (StreamtapeError, ValueError) as error:
+            done = f" ({len(deleted)} deleted before it)" if deleted else ""
+            raise CLIError(f"file {file_id}: {error}{done}") from error
+        deleted.append(file_id)
+    text = "\n".join(f"Deleted file {file_id}" for file_id in deleted)
+    return Outcome({"ok": True, "deleted": deleted}, text)
+
+
+def rmdir(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`rmdir FOLDER`: delete a folder with everything in it."""
+    ctx.client.folders.delete(str(args.folder))
+    return Outcome(None, f"Deleted folder {args.folder} and everything in it")
+
+
+def rename_folder(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`rename-folder FOLDER NAME`."""
+    ctx.client.folders.rename(str(args.folder), str(args.name))
+    return Outcome(None, f"Renamed folder {args.folder} to {args.name!r}")
+
+
+def conversions(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`conversions [--failed]`: running (or failed) conversions."""
+    files = ctx.client.files
+    found = files.failed_conversions() if args.failed else files.running_conversions()
+    return Outcome(found, conversions_text(found, failed=bool(args.failed)))
+
+
+def thumbnail(ctx: Context, args: argparse.Namespace) -> Outcome:
+    """`thumbnail FILE`: the URL of the file's thumbnail image."""
+    url = ctx.client.files.thumbnail_url(str(args.file))
+    return Outcome({"file_id": str(args.file), "url": url}, url)
+
+
+#: Command name -> handler; the parser in `_app` adds the arguments.
+COMMANDS: dict[str, Command] = {
+    "account": account,
+    "ls": ls,
+    "tree": tree,
+    "info": info,
+    "upload": upload,
+    "download": download,
+    "link": link,
+    "remote add": remote_add,
+    "remote status": remote_status,
+    "remote ls": remote_ls,
+    "remote rm": remote_rm,
+    "mkdir": mkdir,
+    "rename": rename,
+    "mv": move,
+    "rm": rm,
+    "rmdir": rmdir,
+    "rename-folder": rename_folder,
+    "conversions": conversions,
+    "thumbnail": thumbnail,
+}

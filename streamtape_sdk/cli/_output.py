@@ -1,0 +1,135 @@
+"""What a command produced, and writing it: human text or one JSON document on stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, TextIO, runtime_checkable
+
+__all__ = ["CLIError", "Outcome", "Printer", "to_jsonable"]
+
+MASK = "***"
+#: Shorter "secrets" are not masked: replacing a 2-character string everywhere would mangle
+#: output, and no real key is that short.
+_MIN_SECRET_LENGTH = 4
+
+
+class CLIError(Exception):
+    """A failure the CLI itself detects (a missing extra, an impossible request)."""
+
+
+@runtime_checkable
+class _Dumpable(Protocol):
+    """A pydantic model, recognised by its method so the CLI needs no pydantic import."""
+
+    def model_dump(self, *, mode: str = ..., by_alias: bool = ...) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one command.
+
+    Attributes:
+        data: what `--json` prints (models, dicts/lists of models, None for `{"ok": true}`).
+        text: the human rendering, printed to stdout without `--json` (empty: print nothing).
+        error: a failure to report after printing the result (exit status 1), e.g. some of
+            the files asked about do not exist.
+    """
+
+    data: object
+    text: str
+    error: str | None = None
+
+
+def to_jsonable(value: object) -> object:
+    """Turn a command's data into JSON-ready values.
+
+    Models go through `model_dump(mode="json", by_alias=False)` (Python field names, ISO
+    dates); mappings become objects, other iterables arrays, paths strings, and None (the
+    result of rename, delete...) becomes `{"ok": true}` at the top level.
+    """
+    if value is None:
+        return {"ok": True}
+    return _convert(value)
+
+
+def _convert(value: object) -> object:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, _Dumpable):
+        return value.model_dump(mode="json", by_alias=False)
+    if isinstance(value, Mapping):
+        return {str(key): _convert(item) for key, item in value.items()}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, Iterable):
+        return [_convert(item) for item in value]
+    return str(value)
+
+
+class Printer:
+    """Writes results and notes, masking the API key in everything it prints.
+
+    The SDK already keeps the key out of its messages; this is the CLI's own guarantee,
+    since the API documents `apiid` as "your api key" and a model dump is not redacted.
+    """
+
+    def __init__(
+        self,
+        *,
+        json_mode: bool,
+        secrets: Iterable[str | None] = (),
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+    ) -> None:
+        self.json_mode = json_mode
+        self._secrets = sorted(
+            {s for s in secrets if s and len(s) >= _MIN_SECRET_LENGTH}, key=len, reverse=True
+        )
+        self._stdout = stdout
+        self._stderr = stderr
+
+    @property
+    def stdout(self) -> TextIO:
+        # Looked up at write time so pytest's capsys (which swaps sys.stdout) sees the text.
+        return self._stdout or sys.stdout
+
+    @property
+    def stderr(self) -> TextIO:
+        return self._stderr or sys.stderr
+
+    def scrub(self, text: str) -> str:
+        """Return `text` with every known secret replaced by `***`."""
+        for secret in self._secrets:
+            text = text.replace(secret, MASK)
+        return text
+
+    def result(self, outcome: Outcome) -> None:
+        """Print a command's result: one JSON document, or its human text."""
+        if self.json_mode:
+            document = json.dumps(to_jsonable(outcome.data), indent=2, ensure_ascii=False)
+            self.line(document)
+        elif outcome.text:
+            self.line(outcome.text)
+
+    def line(self, text: str = "") -> None:
+        """Print a line on stdout."""
+        self.stdout.write(self.scrub(text) + "\n")
+        self.stdout.flush()
+
+    def error(self, message: str) -> None:
+        """Print the one-line `streamtape: error: ...` report on stderr."""
+        one_line = " ".join(message.split())
+        self.stderr.write(self.scrub(f"streamtape: error: {one_line}") + "\n")
+        self.stderr.flush()
+
+    def note(self, text: str) -> None:
+        """Print an informational line on stderr (never mixed into stdout's results)."""
+        self.stderr.write(self.scrub(text) + "\n")
+        self.stderr.flush()

@@ -1,0 +1,114 @@
+"""A faithful, stateful local Streamtape emulator over real HTTP, for tests.
+
+``FakeStreamtape`` serves all 18 endpoints of the API reference on ``127.0.0.1`` from a
+background thread (werkzeug), plus a one-time upload host (``/ul/{token}``), download
+links with HTTP Range (``/dl/{token}/{name}``) and thumbnails (``/thumb/{id}.png``).
+It imports nothing of the SDK's transport, models or resources: it is an independent
+implementation of the wire protocol, so SDK bugs show up as test failures.
+
+Example::
+
+    from streamtape_sdk.testing import Fault, FakeStreamtape
+
+    with FakeStreamtape() as fake:
+        file_id = fake.add_file("clip.mp4", b"hello")
+        fake.inject("/file/info", Fault.HTTP_503, times=1)
+        client = fake.client()
+
+Fault semantics: a fault applies to the next ``times`` requests of its endpoint. Every
+fault except ``slow`` and ``drop`` answers instead of the endpoint, so nothing changes.
+``slow`` sleeps, then processes normally (state changes happen, even if the client gave
+up). ``drop`` processes normally (state changes happen) and then cuts the reply
+mid-body: the ambiguous failure a client must survive. Faulted requests are counted by
+``calls()``.
+
+Assumptions (the reference marks these [?]; the emulator picks one behaviour):
+
+- HTTP status of error envelopes: HTTP 200 by default; ``error_http_status="mirror"``
+  sends the JSON status as the HTTP status (also for fault ``json_509``). ``result`` is
+  ``null`` on every error.
+- Check order: credentials (403), then required parameters (400), then existence (404).
+  ``/file/dl`` needs no credentials and ignores any sent; every other endpoint,
+  ``file/info`` included, requires them. An empty parameter counts as missing.
+- Messages: wrong/missing credentials ``"Permission denied (wrong api login/key)"``;
+  missing parameter ``"Bad request: missing required parameter 'NAME'"``; unknown ids
+  ``"File not found"``, ``"Folder not found"``, ``"Remote upload not found"``.
+- Download tickets live ``ticket_ttl`` (30 min) and can be redeemed repeatedly until
+  then; each redemption counts as one download in ``listfolder``. Redeeming early gives
+  403 ``"please wait N more seconds"`` (N = remaining seconds rounded up, always
+  "seconds"). Unknown, expired or other-file tickets: 403 ``"Permission denied (invalid
+  or expired ticket)"``. Ticket strings look like the example,
+  ``{fileid}~~{epoch-ms}~n~~0~{token}``.
+- Download links live ``download_link_ttl`` (1 h). They are served with real HTTP
+  statuses (they stand for the CDN, not the API): 403 text for an unknown/expired link,
+  200/206 with ``Accept-Ranges: bytes``, 416 with ``Content-Range: bytes */size`` when
+  unsatisfiable; a multi-range request gets the whole file (200).
+- ``file/info`` accepts at most 100 comma-separated ids (400 above), deduplicates them,
+  and includes ``type`` (guessed MIME type) in found entries; ``thumb`` only once
+  converted.
+- Upload URLs live ``upload_url_ttl`` (1 h) and are consumed by the first POST that
+  reaches them, whatever its outcome; a reused or expired one answers envelope 403
+  ``"upload URL expired or already used"``. The first file part is kept, whatever its
+  field name; the file name is the part's file name (``"upload"`` if empty). A
+  ``sha256`` given to ``file/ul`` must be 64 hex digits (400 otherwise); a mismatch
+  answers envelope 400 ``"sha256 mismatch: expected X, got Y"`` and discards the file.
+  Every upload-host reply (errors too) has ``Content-Type: text/html; charset=UTF-8``.
+  ``httponly`` is accepted and ignored.
+- Folder id ``"0"`` (and an empty or missing value) means the root everywhere a folder
+  id is accepted: ``listfolder``, ``createfolder`` ``pid``, ``file/ul``, ``remotedl/add``
+  and ``file/move`` (whose ``folder`` is still required: ``folder=0`` moves to root).
+  ``renamefolder``/``deletefolder`` on ``"0"`` answer 400. Root is reported as ``"0"``.
+- Duplicate folder names are allowed (siblings may share a name).
+- ``listfolder`` ``convert`` is ``"converted"``, ``"converting"`` or ``"failed"``.
+- Conversions: ``"new"`` (progress 0) for the first quarter of ``conversion_seconds``,
+  then ``"pending"`` with progress rising towards 1 (a fraction, never a percent), then
+  converted (``thumb`` appears). Seeded failures end in ``failedconverts`` with the
+  running-convert shape, ``status: "failed"``, ``progress: 0``, ``retries: 3``.
+- ``getsplash`` returns the thumbnail URL for any existing file, converted or not.
+- Remote uploads: states ``new`` -> ``downloading`` -> ``finished`` | ``error``. Only
+  http(s) URLs on ``localhost``, 127.0.0.0/8 or ``::1`` are fetched (no DNS lookup for
+  other names; redirects off loopback refused); anything else ends in ``error`` without
+  network traffic. The file name is the ``name`` parameter, else the Content-Disposition
+  file name, else the URL's last path segment. ``remotedl/add`` requires an absolute
+  http(s) ``url`` (400 otherwise); malformed ``headers`` lines answer 400.
+  ``remotedl/status`` without ``id`` lists all uploads newest first, cut to ``limit``
+  (a positive integer). Removing an upload cancels its transfer and forgets it.
+- Dates are UTC, formatted ``%Y-%m-%d %H:%M:%S``; ``created_at`` is epoch ms.
+- ``account/info`` returns ``apiid`` = the login and ``email`` = ``dev@example.com``.
+- Page links are ``https://streamtape.com/v/{id}/{percent-encoded name}``.
+- Unknown paths answer HTTP 404 with an envelope (status 404); a trailing slash on an
+  endpoint path is accepted.
+"""
+
+from __future__ import annotations
+
+from ._faults import Fault
+from ._records import RemoteUploadRecord, RequestRecord, StoredFile, StoredFolder
+from ._server import FakeStreamtape
+from ._wire import (
+    DATE_FORMAT,
+    MSG_BANDWIDTH,
+    MSG_FILE_NOT_FOUND,
+    MSG_FOLDER_NOT_FOUND,
+    MSG_INVALID_TICKET,
+    MSG_PERMISSION_DENIED,
+    MSG_REMOTE_NOT_FOUND,
+    MSG_UPLOAD_URL_GONE,
+)
+
+__all__ = [
+    "DATE_FORMAT",
+    "MSG_BANDWIDTH",
+    "MSG_FILE_NOT_FOUND",
+    "MSG_FOLDER_NOT_FOUND",
+    "MSG_INVALID_TICKET",
+    "MSG_PERMISSION_DENIED",
+    "MSG_REMOTE_NOT_FOUND",
+    "MSG_UPLOAD_URL_GONE",
+    "FakeStreamtape",
+    "Fault",
+    "RemoteUploadRecord",
+    "RequestRecord",
+    "StoredFile",
+    "StoredFolder",
+]

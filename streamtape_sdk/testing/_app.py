@@ -1,0 +1,591 @@
+"""The emulator's WSGI application: routing, auth, the 18 endpoints, upload/download hosts."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import posixpath
+import struct
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Literal
+from urllib.parse import quote, urlsplit
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.formparser import parse_form_data
+from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.wrappers import Request, Response
+
+from . import _wire
+from ._faults import API_ENDPOINTS, DOWNLOAD, THUMB, UPLOAD, ActiveFault, Fault, FaultPlan
+from ._remote import useful_type
+from ._state import CHUNK_SIZE, FAILED_RETRIES, State
+from ._wire import ApiError
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+_log = logging.getLogger("streamtape_sdk.testing")
+
+#: Most ids one ``file/info`` call accepts (assumption; one peer says "Max 100").
+MAX_INFO_IDS = 100
+
+#: On a dropped download, at most this much of the requested range is sent.
+DROP_DOWNLOAD_BYTES = 256 * 1024
+
+#: ``remotedl/add`` hands new uploads to this: ``(remote_id, url, headers, name)``.
+RemoteStarter = Callable[[str, str, dict[str, str], str | None], None]
+
+_JSON = "application/json"
+# The upload host's replies carry this type (documented quirk, reference §3.5).
+_UPLOAD_REPLY_TYPE = "text/html; charset=UTF-8"
+_HTML_TYPE = "text/html; charset=UTF-8"
+
+_HTTP_FAULTS: dict[Fault, tuple[int, str]] = {
+    Fault.HTTP_500: (500, "Internal Server Error"),
+    Fault.HTTP_502: (502, "Bad Gateway"),
+    Fault.HTTP_503: (503, "Service Unavailable"),
+    Fault.HTTP_429: (429, "Too Many Requests"),
+}
+
+_CLOUDFLARE_PAGE = b"""<!DOCTYPE html>
+<html lang="en-US"><head><title>Just a moment...</title>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"></head>
+<body><div class="main-wrapper" role="main"><h1>api.streamtape.com</h1>
+<p>Error 503: Service Temporarily Unavailable. Checking your browser before accessing.</p>
+<div class="cf-footer">Performance &amp; security by Cloudflare</div></div></body></html>
+"""
+
+# A truncated envelope: valid prefix, then the body just stops.
+_TRUNCATED_JSON = b'{"status": 200, "msg": "OK", "result": {"id": "'
+
+
+def _png_1x1() -> bytes:
+    """A valid 1x1 grey PNG, built here rather than pasted as an opaque blob."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1x1, 8-bit greyscale
+    pixels = zlib.compress(b"\x00\x80")  # filter byte 0, one grey pixel
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+THUMBNAIL_PNG = _png_1x1()
+
+
+class _HashingFile(io.FileIO):
+    """A file on disk that hashes what werkzeug's form parser writes into it."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, "w+")
+        self.path = path
+        self.digest = hashlib.sha256()
+        self.written = 0
+
+    def write(self, b: ReadableBuffer, /) -> int:
+        n = super().write(b) or 0
+        self.digest.update(memoryview(b)[:n])
+        self.written += n
+        return n
+
+
+class _Params:
+    """Request parameters: the query string, and for POST the form body too."""
+
+    def __init__(self, request: Request) -> None:
+        self._values = request.values
+
+    def get(self, name: str) -> str | None:
+        value = self._values.get(name)
+        return value if value else None
+
+    def require(self, name: str) -> str:
+        value = self.get(name)
+        if value is None:
+            raise ApiError(400, _wire.missing_param(name))
+        return value
+
+    def folder(self, name: str) -> str | None:
+        """A folder id; missing, ``""`` or ``"0"`` mean the root (``None``)."""
+        value = self.get(name)
+        return None if value in (None, _wire.ROOT_FOLDER_ID) else value
+
+
+def _drop_after(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
+    """Yield at most ``limit`` bytes of ``chunks``, then cut the connection.
+
+    The first empty chunk makes werkzeug send the status line and headers (with the
+    full Content-Length) even when ``limit`` is 0. Raising a ``ConnectionError`` is
+    what werkzeug's server treats as "client went away": it stops writing, logs
+    nothing, and closes the socket (every response is ``Connection: close``), so the
+    client sees an incomplete body.
+    """
+    yield b""
+    sent = 0
+    for chunk in chunks:
+        room = limit - sent
+        if len(chunk) >= room:
+            if room > 0:
+                yield chunk[:room]
+            break
+        sent += len(chunk)
+        yield chunk
+    raise ConnectionAbortedError("streamtape emulator: injected 'drop' fault")
+
+
+def _file_chunks(path: Path, start: int, stop: int) -> Iterator[bytes]:
+    """Stream ``[start, stop)`` of a file from disk; opened lazily (HEAD never opens it)."""
+    with path.open("rb") as fh:
+        fh.seek(start)
+        left = stop - start
+        while left > 0:
+            data = fh.read(min(CHUNK_SIZE, left))
+            if not data:
+                break
+            left -= len(data)
+            yield data
+
+
+def _parse_headers(raw: str | None) -> dict[str, str]:
+    """``remotedl/add`` headers: ``Name: value`` lines separated by newlines."""
+    headers: dict[str, str] = {}
+    if raw is None:
+        return headers
+    for line in raw.splitlines():
+        if not line.strip():
+            continue
+        name, sep, value = line.partition(":")
+        name = name.strip()
+        if not sep or not name or any(c.isspace() for c in name):
+            raise ApiError(400, "Bad request: headers must be 'Name: value' lines")
+        headers[name] = value.strip()
+    return headers
+
+
+Handler = Callable[["EmulatorApp", Request, _Params], Any]
+
+
+class EmulatorApp:
+    """The WSGI callable. Holds no state of its own besides configuration."""
+
+    def __init__(
+        self,
+        state: State,
+        faults: FaultPlan,
+        *,
+        error_http_status: Literal["mirror", "200"],
+        start_remote: RemoteStarter,
+    ) -> None:
+        self.state = state
+        self.faults = faults
+        self.error_http_status = error_http_status
+        self.start_remote = start_remote
+        rules = [Rule(f"/{ep}", endpoint=ep, methods=["GET", "POST"]) for ep in API_ENDPOINTS]
+        rules += [
+            Rule("/ul/<token>", endpoint=UPLOAD, methods=["POST"]),
+            Rule("/dl/<token>/<path:name>", endpoint=DOWNLOAD, methods=["GET"]),
+            Rule("/thumb/<file_id>.png", endpoint=THUMB, methods=["GET"]),
+        ]
+        # strict_slashes=False: a trailing slash (`/file/listfolder/`) still matches.
+        self.url_map = Map(rules, strict_slashes=False)
+
+    # -- WSGI entry -----------------------------------------------------------------------
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Request(environ)
+        adapter = self.url_map.bind_to_environ(environ)
+        response: Response
+        try:
+            endpoint, args = adapter.match()
+        except RequestRedirect as redirect:
+            return redirect(environ, start_response)
+        except MethodNotAllowed:
+            response = self._json(405, "Method not allowed", http_status=405)
+        except HTTPException:
+            response = self._json(404, "Not found: unknown endpoint", http_status=404)
+        else:
+            if endpoint == UPLOAD:
+                response = self._upload(request, str(args["token"]))
+            elif endpoint == DOWNLOAD:
+                response = self._download(request, str(args["token"]))
+            elif endpoint == THUMB:
+                response = self._thumb(request, str(args["file_id"]))
+            else:
+                response = self._api(request, str(endpoint))
+        return response(environ, start_response)
+
+    # -- response helpers -----------------------------------------------------------------
+
+    def _http_status_for(self, status: int) -> int:
+        return status if self.error_http_status == "mirror" and status != 200 else 200
+
+    def _json(
+        self,
+        status: int,
+        msg: str,
+        result: Any = None,
+        *,
+        http_status: int | None = None,
+        content_type: str = _JSON,
+        drop: bool = False,
+    ) -> Response:
+        body = _wire.dumps(_wire.envelope(status, msg, result))
+        code = self._http_status_for(status) if http_status is None else http_status
+        if drop:
+            return Response(
+                _drop_after([body], len(body) // 2),
+                code,
+                headers={"Content-Length": str(len(body)), "Content-Type": content_type},
+                direct_passthrough=True,
+            )
+        return Response(body, code, content_type=content_type)
+
+    def _fault_response(self, fault: Fault) -> Response:
+        if fault in _HTTP_FAULTS:
+            code, reason = _HTTP_FAULTS[fault]
+            response = self._json(code, reason, http_status=code)
+            if fault is Fault.HTTP_429:
+                response.headers["Retry-After"] = "1"
+            return response
+        if fault is Fault.JSON_509:
+            return self._json(509, _wire.MSG_BANDWIDTH)
+        if fault is Fault.HTML:
+            return Response(_CLOUDFLARE_PAGE, 503, content_type=_HTML_TYPE)
+        if fault is Fault.HTML_200:
+            return Response(_CLOUDFLARE_PAGE, 200, content_type=_HTML_TYPE)
+        if fault is Fault.INVALID_JSON:
+            return Response(_TRUNCATED_JSON, 200, content_type=_JSON)
+        return Response(b"", 200, content_type=_JSON)  # Fault.EMPTY
+
+    def _begin(self, endpoint: str, request: Request) -> ActiveFault | None:
+        """Log the request and take its fault; sleep here for ``slow``."""
+        active = self.faults.take(endpoint)
+        self.state.log_request(
+            endpoint,
+            request.method,
+            active.fault.value if active else None,
+            request.args.to_dict(),
+            request.headers.get("Range"),
+        )
+        if active is not None and active.fault is Fault.SLOW:
+            time.sleep(active.delay)
+        return active
+
+    @staticmethod
+    def _short_circuits(active: ActiveFault | None) -> bool:
+        """Faults answered instead of the real response (no state change)."""
+        return active is not None and active.fault not in (Fault.SLOW, Fault.DROP)
+
+    @staticmethod
+    def _drain(request: Request) -> None:
+        """Read and discard an unread request body so the client can read our reply."""
+        stream = request.stream
+        while stream.read(CHUNK_SIZE):
+            pass
+
+    @staticmethod
+    def _host(request: Request) -> str:
+        # URLs we hand out point at whatever address the client used to reach us.
+        return request.host_url.rstrip("/")
+
+    # -- API endpoints --------------------------------------------------------------------
+
+    def _api(self, request: Request, endpoint: str) -> Response:
+        active = self._begin(endpoint, request)
+        if self._short_circuits(active):
+            assert active is not None
+            return self._fault_response(active.fault)
+        drop = active is not None and active.fault is Fault.DROP
+        params = _Params(request)
+        try:
+            # /file/dl needs no credentials; any sent are ignored.
+            if endpoint != "file/dl" and not self.state.check_auth(
+                params.get("login"), params.get("key")
+            ):
+                raise ApiError(403, _wire.MSG_PERMISSION_DENIED)
+            result = _HANDLERS[endpoint](self, request, params)
+        except ApiError as err:
+            return self._json(err.status, err.msg, drop=drop)
+        return self._json(200, _wire.MSG_OK, result, drop=drop)
+
+    def account_info(self, request: Request, p: _Params) -> Any:
+        return {
+            "apiid": self.state.login,
+            "email": self.state.email,
+            "signup_at": _wire.fmt_date(self.state.signup_at),
+        }
+
+    def file_dlticket(self, request: Request, p: _Params) -> Any:
+        ticket, wait, valid_until = self.state.issue_ticket(p.require("file"))
+        return {"ticket": ticket, "wait_time": wait, "valid_until": _wire.fmt_date(valid_until)}
+
+    def file_dl(self, request: Request, p: _Params) -> Any:
+        file_id, ticket = p.require("file"), p.require("ticket")
+        f, token = self.state.redeem_ticket(file_id, ticket)
+        url = f"{self._host(request)}/dl/{token}/{quote(f.name, safe='')}"
+        return {"name": f.name, "size": f.size, "url": url}
+
+    def file_info(self, request: Request, p: _Params) -> Any:
+        raw = p.require("file")
+        ids = list(dict.fromkeys(i.strip() for i in raw.split(",") if i.strip()))
+        if not ids:
+            raise ApiError(400, _wire.missing_param("file"))
+        if len(ids) > MAX_INFO_IDS:
+            raise ApiError(400, f"Bad request: too many file ids (max {MAX_INFO_IDS})")
+        host = self._host(request)
+        result: dict[str, Any] = {}
+        for file_id in ids:
+            f = self.state.get_file(file_id)
+            result[file_id] = (
+                _wire.file_info_missing(file_id)
+                if f is None
+                else _wire.file_info_found(f, f"{host}/thumb/{f.id}.png")
+            )
+        return result
+
+    def file_ul(self, request: Request, p: _Params) -> Any:
+        sha256 = p.get("sha256")
+        if sha256 is not None:
+            sha256 = sha256.lower()
+            if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+                raise ApiError(400, "Bad request: sha256 must be 64 hex characters")
+        token, valid_until = self.state.issue_upload_slot(p.folder("folder"), sha256)
+        # httponly is accepted and ignored: the emulator only speaks http.
+        return {
+            "url": f"{self._host(request)}/ul/{token}",
+            "valid_until": _wire.fmt_date(valid_until),
+        }
+
+    def remotedl_add(self, request: Request, p: _Params) -> Any:
+        url = p.require("url")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ApiError(400, "Bad request: url must be an absolute http(s) URL")
+        headers = _parse_headers(p.get("headers"))
+        folder = p.folder("folder")
+        record = self.state.add_remote(url, folder, headers, p.get("name"))
+        self.start_remote(record.id, url, headers, record.name)
+        return {"id": record.id, "folderid": _wire.folder_ref(folder)}
+
+    def remotedl_remove(self, request: Request, p: _Params) -> Any:
+        self.state.remove_remote(p.require("id"))
+        return True
+
+    def remotedl_status(self, request: Request, p: _Params) -> Any:
+        raw_limit = p.get("limit")
+        limit: int | None = None
+        if raw_limit is not None:
+            if not raw_limit.isdigit() or int(raw_limit) < 1:
+                raise ApiError(400, "Bad request: limit must be a positive integer")
+            limit = int(raw_limit)
+        records = self.state.remote_uploads(p.get("id"))
+        if limit is not None:
+            records = records[:limit]
+        return {r.id: _wire.remote_status(r) for r in records}
+
+    def file_listfolder(self, request: Request, p: _Params) -> Any:
+        folders, files = self.state.list_folder(p.folder("folder"))
+        return _wire.listfolder_result(folders, files)
+
+    def file_createfolder(self, request: Request, p: _Params) -> Any:
+        name = p.require("name")
+        return {"folderid": self.state.add_folder(name, p.folder("pid"))}
+
+    def _real_folder(self, p: _Params) -> str:
+        folder = p.require("folder")
+        if folder == _wire.ROOT_FOLDER_ID:
+            raise ApiError(400, "Bad request: the root folder cannot be changed")
+        return folder
+
+    def file_renamefolder(self, request: Request, p: _Params) -> Any:
+        folder = self._real_folder(p)
+        self.state.rename_folder(folder, p.require("name"))
+        return True
+
+    def file_deletefolder(self, request: Request, p: _Params) -> Any:
+        self.state.delete_folder(self._real_folder(p))
+        return True
+
+    def file_rename(self, request: Request, p: _Params) -> Any:
+        file_id = p.require("file")
+        self.state.rename_file(file_id, p.require("name"))
+        return True
+
+    def file_move(self, request: Request, p: _Params) -> Any:
+        file_id = p.require("file")
+        p.require("folder")  # required, but "0" is accepted and means the root
+        self.state.move_file(file_id, p.folder("folder"))
+        return True
+
+    def file_delete(self, request: Request, p: _Params) -> Any:
+        self.state.delete_file(p.require("file"))
+        return True
+
+    def file_runningconverts(self, request: Request, p: _Params) -> Any:
+        running = [f for f in self.state.files() if f.conversion_status in ("new", "pending")]
+        running.sort(key=lambda f: f.created_at)
+        return [_wire.convert_item(f, 0) for f in running]
+
+    def file_failedconverts(self, request: Request, p: _Params) -> Any:
+        failed = [f for f in self.state.files() if f.conversion_status == "failed"]
+        failed.sort(key=lambda f: f.created_at)
+        return [_wire.convert_item(f, FAILED_RETRIES) for f in failed]
+
+    def file_getsplash(self, request: Request, p: _Params) -> Any:
+        f = self.state.require_file(p.require("file"))
+        return f"{self._host(request)}/thumb/{f.id}.png"
+
+    # -- upload host ----------------------------------------------------------------------
+
+    def _upload(self, request: Request, token: str) -> Response:
+        active = self._begin(UPLOAD, request)
+        if self._short_circuits(active):
+            assert active is not None
+            self._drain(request)  # nothing may change, but the client must get our reply
+            return self._fault_response(active.fault)
+        drop = active is not None and active.fault is Fault.DROP
+        try:
+            try:
+                target = self.state.claim_upload_slot(token)
+                if not self.state.folder_exists(target.folder):
+                    raise ApiError(404, _wire.MSG_FOLDER_NOT_FOUND)
+                if request.mimetype != "multipart/form-data":
+                    raise ApiError(400, "Bad request: expected multipart/form-data")
+            except ApiError:
+                self._drain(request)
+                raise
+            result = self._receive(request, target.folder, target.sha256)
+        except ApiError as err:
+            return self._json(err.status, err.msg, content_type=_UPLOAD_REPLY_TYPE, drop=drop)
+        return self._json(200, _wire.MSG_OK, result, content_type=_UPLOAD_REPLY_TYPE, drop=drop)
+
+    def _receive(self, request: Request, folder: str | None, expected: str | None) -> Any:
+        """Stream the multipart body to disk, keep the first file part, check its hash."""
+        created: list[_HashingFile] = []
+
+        def stream_factory(
+            total_content_length: int | None,
+            content_type: str | None,
+            filename: str | None,
+            content_length: int | None = None,
+        ) -> IO[bytes]:
+            out = _HashingFile(self.state.new_incoming_path())
+            created.append(out)
+            return out
+
+        kept: _HashingFile | None = None
+        try:
+            try:
+                _, _, files = parse_form_data(
+                    request.environ,
+                    stream_factory=stream_factory,
+                    silent=False,
+                    max_form_parts=1000,
+                    max_form_memory_size=1024 * 1024,
+                )
+            except (ValueError, HTTPException) as exc:
+                raise ApiError(400, f"Bad request: malformed multipart body ({exc})") from None
+            first = next(iter(files.items(multi=True)), None)
+            if first is None:
+                raise ApiError(400, "Bad request: no file part in the upload")
+            part = first[1]
+            received = next(c for c in created if c is part.stream)
+            received.close()
+            digest = received.digest.hexdigest()
+            if expected is not None and expected != digest:
+                raise ApiError(
+                    400, _wire.MSG_SHA256_MISMATCH.format(expected=expected, actual=digest)
+                )
+            name = posixpath.basename((part.filename or "").replace("\\", "/")) or "upload"
+            stored = self.state.import_file(
+                received.path,
+                name=name,
+                folder=folder,
+                sha256=digest,
+                size=received.written,
+                content_type=useful_type(part.content_type),
+            )
+            kept = received
+        finally:
+            for c in created:
+                c.close()
+                if c is not kept:
+                    c.path.unlink(missing_ok=True)
+        return {
+            "id": stored.id,
+            "name": stored.name,
+            "size": str(stored.size),  # a string on the wire (reference §3.5)
+            "sha256": stored.sha256,
+            "content_type": stored.content_type,
+            "url": _wire.page_link(stored.id, stored.name),
+        }
+
+    # -- download host (CDN links) --------------------------------------------------------
+
+    def _download(self, request: Request, token: str) -> Response:
+        active = self._begin(DOWNLOAD, request)
+        if self._short_circuits(active):
+            assert active is not None
+            return self._fault_response(active.fault)
+        f = self.state.resolve_link(token)
+        if f is None:
+            return Response("download link expired or invalid\n", 403, mimetype="text/plain")
+        size = f.size
+        headers = {
+            "Accept-Ranges": "bytes",
+            "Content-Type": f.content_type,
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.name, safe='')}",
+        }
+        start, stop, status = 0, size, 200
+        rng = request.range
+        if rng is not None and rng.units == "bytes" and len(rng.ranges) == 1:
+            first, end = rng.ranges[0]
+            if end is None and first < 0:  # suffix range: the last N bytes
+                first, end = max(size + first, 0), size
+            end = size if end is None else min(end, size)
+            if first >= size or first >= end:
+                return Response(
+                    b"",
+                    416,
+                    headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"},
+                )
+            start, stop, status = first, end, 206
+            headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
+        headers["Content-Length"] = str(stop - start)
+        body: Iterable[bytes] = _file_chunks(f.path, start, stop)
+        if active is not None and active.fault is Fault.DROP:
+            body = _drop_after(body, min(DROP_DOWNLOAD_BYTES, (stop - start) // 2))
+        return Response(body, status, headers=headers, direct_passthrough=True)
+
+    def _thumb(self, request: Request, file_id: str) -> Response:
+        self.state.log_request(
+            THUMB, request.method, None, request.args.to_dict(), request.headers.get("Range")
+        )
+        if self.state.get_file(file_id) is None:
+            return Response("not found\n", 404, mimetype="text/plain")
+        return Response(THUMBNAIL_PNG, 200, mimetype="image/png")
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """werkzeug's handler, with per-request log lines sent to DEBUG instead of stderr."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        _log.debug("%s " + message, self.address_string(), *args)
+
+
+_HANDLERS: dict[str, Handler] = {
+    ep: getattr(EmulatorApp, ep.replace("/", "_")) for ep in API_ENDPOINTS
+}
