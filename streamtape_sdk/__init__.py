@@ -7,7 +7,7 @@ Example:
     ...         print(file.name, file.size)
 """
 
-from ._client import Streamtape
+from ._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Streamtape
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -46,6 +46,8 @@ from .models import (
 from .transfers import ProgressCallback
 
 __all__ = [
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_TIMEOUT",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",

@@ -15,11 +15,15 @@ from ._transport import DEFAULT_BASE_URL, Transport
 from ._version import __version__
 from .resources import Account, Files, Folders, Remote
 
-__all__ = ["Streamtape"]
+__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Streamtape"]
 
 ENV_LOGIN = "STREAMTAPE_LOGIN"
 ENV_KEY = "STREAMTAPE_KEY"
 ENV_BASE_URL = "STREAMTAPE_BASE_URL"
+#: Seconds to wait for a connection and for each read, unless a call says otherwise.
+DEFAULT_TIMEOUT = 30.0
+#: Retries of a transient failure.
+DEFAULT_MAX_RETRIES = 3
 
 
 def _default_user_agent() -> str:
@@ -73,8 +77,8 @@ class Streamtape:
         key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float = 30.0,
-        max_retries: int = 3,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
         session: requests.Session | None = None,
         user_agent: str | None = None,
     ) -> None:

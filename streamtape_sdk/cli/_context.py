@@ -6,19 +6,14 @@ import argparse
 import os
 from dataclasses import dataclass
 
-from streamtape_sdk import Streamtape
+from streamtape_sdk import DEFAULT_TIMEOUT, Streamtape
+from streamtape_sdk._client import ENV_BASE_URL, ENV_KEY, ENV_LOGIN
 
 from ._format import Symbols, symbols_for
 from ._output import Printer
 from ._progress import ProgressBar, interactive
 
 __all__ = ["Context", "Settings"]
-
-ENV_LOGIN = "STREAMTAPE_LOGIN"
-ENV_KEY = "STREAMTAPE_KEY"
-ENV_BASE_URL = "STREAMTAPE_BASE_URL"
-#: The SDK's own default per-request timeout (it exposes no constant for it).
-DEFAULT_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,13 @@ __all__ = ["run_demo"]
 TICKET_WAIT = 3
 #: Conversions last this long in the demo, so the "running conversions" step has some to show.
 CONVERSION_SECONDS = 60.0
+#: A loopback fetch takes well under a second per 50 MiB; a stuck one must fail the step,
+#: not poll for remote.wait's default hour.
+REMOTE_TIMEOUT = 120.0
 _CHUNK = 1024 * 1024
 _MIB = 1024 * 1024
 _FOLDER_NAME = "streamtape-demo"
-_TITLE_WIDTH = 22
+_TITLE_WIDTH = 23
 
 
 def _sha256_of(path: Path) -> str:
@@ -114,7 +117,6 @@ class Tour:
     """The demo's state, shared by its steps (each step fills in what the next ones use)."""
 
     client: Streamtape
-    fake: FakeStreamtape
     workdir: Path
     size: int
     show_progress: bool
@@ -130,6 +132,7 @@ class Tour:
     bytes_up: int = 0
     bytes_down: int = 0
     bytes_remote: int = 0
+    marks: Symbols = field(default_factory=symbols_for)
 
     @property
     def file_id(self) -> str:
@@ -207,10 +210,6 @@ class Tour:
         entries = list(self.client.folders.walk())
         return StepResult(f"{len(entries)} folder(s) walked", tree_text(entries, self.marks))
 
-    @property
-    def marks(self) -> Symbols:
-        return symbols_for()
-
     def info(self) -> StepResult:
         entry = self.client.files.info(self.file_id)[self.file_id]
         converted = "converted" if entry.converted else "still converting"
@@ -263,7 +262,9 @@ class Tour:
         # The source is the emulator's own download link: loopback, so no network is needed.
         job = self.client.remote.add(self.link.url, folder=self.folder_id, name="remote-copy.bin")
         with ProgressBar(f"remote {job.id}", enabled=self.show_progress) as bar:
-            status = self.client.remote.wait(job.id, poll_interval=0.2, progress=bar)
+            status = self.client.remote.wait(
+                job.id, timeout=REMOTE_TIMEOUT, poll_interval=0.2, progress=bar
+            )
         self.remote_file_id = status.file_id or ""
         self.bytes_remote += status.bytes_total or 0
         return StepResult(
@@ -335,20 +336,17 @@ class _Reporter:
         self.say(
             f" {mark} {counter}  {self.style.bold(step.title.ljust(_TITLE_WIDTH))} {result.detail}"
         )
-        self.say(
-            self.style.dim(
-                f"{' ' * (len(counter) + len(self.marks.fail) + 4)}"
-                f"{step.code}  ({_elapsed(seconds)})"
-            )
-        )
+        indent = " " * (len(counter) + len(self.marks.fail) + 4)  # under the title
+        self.say(self.style.dim(f"{indent}{step.code}  ({_elapsed(seconds)})"))
         if result.block:
             for line in result.block.splitlines():
-                self.say(f"{' ' * 12}{line}".rstrip())
+                self.say(f"{indent}  {line}".rstrip())
 
     def failure(self, number: int, step: Step, error: BaseException) -> None:
         counter = f"{number:>2}/{self.total}"
         mark = self.style.bad(self.marks.fail)
-        self.say(f" {mark} {counter}  {self.style.bold(step.title.ljust(_TITLE_WIDTH))} {error}")
+        message = " ".join(str(error).split())
+        self.say(f" {mark} {counter}  {self.style.bold(step.title.ljust(_TITLE_WIDTH))} {message}")
 
     def summary(self, passed: int, moved: int, seconds: float, failed: str | None) -> None:
         self.say()
@@ -397,8 +395,9 @@ def run_demo(size_mb: int, printer: Printer, quiet: bool) -> int:
     fake = FakeStreamtape(wait_time=TICKET_WAIT, conversion_seconds=CONVERSION_SECONDS)
     try:
         fake.start()
+        printer.add_secret(fake.key)  # throwaway, but `--debug` logs must not show it either
         with fake.client() as client:
-            tour = Tour(client, fake, workdir, size_mb * _MIB, interactive(quiet))
+            tour = Tour(client, workdir, size_mb * _MIB, interactive(quiet))
             reporter = _Reporter(printer, len(tour.steps()))
             reporter.header(fake.base_url, tour.size)
             try:

@@ -104,6 +104,11 @@ class Printer:
     def stderr(self) -> TextIO:
         return self._stderr or sys.stderr
 
+    def add_secret(self, secret: str) -> None:
+        """Also mask `secret` from now on (the demo's emulator key, for `--debug` logs)."""
+        if len(secret) >= _MIN_SECRET_LENGTH and secret not in self._secrets:
+            self._secrets = sorted([*self._secrets, secret], key=len, reverse=True)
+
     def scrub(self, text: str) -> str:
         """Return `text` with every known secret replaced by `***`."""
         for secret in self._secrets:

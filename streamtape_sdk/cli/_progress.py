@@ -115,9 +115,11 @@ class ProgressBar:
         self.last_done = done
         if not self._enabled:
             return
-        bar = self._bar or self._open(total)
+        # `is None`, not truthiness: a tqdm without a total refuses bool().
+        bar = self._open(total) if self._bar is None else self._bar
         if total is not None and bar.total != total:
             bar.total = total
+            bar.refresh()  # switch from a plain counter to a percentage bar at once
         # `done` is absolute (a resumed download starts above 0): move to it, not by it.
         bar.update(done - bar.n)
 
