@@ -15,7 +15,7 @@ import weakref
 from collections.abc import Callable, Mapping
 from datetime import timezone
 from email.utils import parsedate_to_datetime
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -67,6 +67,22 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:  # "-0000" means UTC with no zone information, not local time
         when = when.replace(tzinfo=timezone.utc)
     return max(0.0, when.timestamp() - time.time())
+
+
+_DETAIL_VALUE_CHARS = 60
+
+
+def _describe_params(params: Mapping[str, ParamValue]) -> str | None:
+    """`file='abc', name='x'`: the caller's parameters (never credentials) for messages."""
+    parts: list[str] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        text = str(value)
+        if len(text) > _DETAIL_VALUE_CHARS:
+            text = text[:_DETAIL_VALUE_CHARS] + "..."
+        parts.append(f"{name}={text!r}")
+    return redact(", ".join(parts)) or None
 
 
 def _describe_body(body: bytes, content_type: str) -> str:
@@ -169,9 +185,11 @@ class Transport:
             query.update(self.credentials())
         url = self.base_url + endpoint.path
 
+        detail = _describe_params(params or {})
+
         def attempt() -> object:
             response = self.send("GET", url, endpoint, params=query, timeout=timeout)
-            return self.decode_envelope(response, endpoint)
+            return self.decode_envelope(response, endpoint, detail=detail)
 
         return self.with_retries(endpoint, attempt, describe=self.redacted_url(url, query))
 
@@ -223,14 +241,19 @@ class Transport:
         # URL with the key) must not ride along as __context__.
         raise error
 
-    def decode_envelope(self, response: requests.Response, endpoint: Endpoint) -> object:
-        """Unwrap `{status, msg, result}`; the JSON `status` decides, whatever the HTTP code."""
+    def decode_envelope(
+        self, response: requests.Response, endpoint: Endpoint, *, detail: str | None = None
+    ) -> object:
+        """Unwrap `{status, msg, result}`; the JSON `status` decides, whatever the HTTP code.
+
+        `detail` names the request in error messages (e.g. `file='abc'`).
+        """
         try:
             body = response.content
         except requests.RequestException as exc:
             error = self._connection_error(exc, endpoint, None)
         else:
-            return self._unwrap(body, response, endpoint)
+            return self._unwrap(body, response, endpoint, detail)
         raise error
 
     def with_retries(self, endpoint: Endpoint, attempt: Callable[[], T], *, describe: str) -> T:
@@ -273,7 +296,9 @@ class Transport:
             return True  # nothing reached the server: repeating cannot duplicate anything
         return endpoint.idempotent and is_retryable(error)
 
-    def _unwrap(self, body: bytes, response: requests.Response, endpoint: Endpoint) -> object:
+    def _unwrap(
+        self, body: bytes, response: requests.Response, endpoint: Endpoint, detail: str | None
+    ) -> object:
         http_status = response.status_code
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         try:
@@ -281,10 +306,11 @@ class Transport:
             parsed = True
         except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
             data, parsed = None, False
-        status = data.get("status") if isinstance(data, dict) else None
+        envelope = cast("dict[str, object]", data) if isinstance(data, dict) else None
+        status = envelope.get("status") if envelope is not None else None
         if isinstance(status, str) and status.isdigit():
             status = int(status)
-        if not isinstance(data, dict) or not isinstance(status, int) or isinstance(status, bool):
+        if envelope is None or not isinstance(status, int) or isinstance(status, bool):
             if parsed and body.strip():
                 kind = "JSON without the {status, msg, result} envelope"
             else:
@@ -303,14 +329,15 @@ class Transport:
                 "behind a challenge page; try again later, and report it if it persists."
             )
         if status == 200:
-            return data.get("result")
-        message = data.get("msg")
+            return envelope.get("result")
+        message = envelope.get("msg")
         raise error_for_status(
             status,
             redact(message) if isinstance(message, str) else "",
             endpoint=endpoint.path,
             http_status=http_status,
             retry_after=retry_after,
+            detail=detail,
         )
 
     def _connection_error(

@@ -74,6 +74,8 @@ class APIError(StreamtapeError):
         endpoint: the API path that failed, e.g. `/file/info`.
         http_status: the HTTP status line's code, when a response arrived.
         retry_after: seconds the server asked to wait (`Retry-After`), if any.
+        detail: the request's parameters (never the credentials), e.g. `file='abc'`, so
+            the message says which id failed.
     """
 
     #: What a user can do about this kind of failure; appended to the message.
@@ -87,13 +89,16 @@ class APIError(StreamtapeError):
         endpoint: str,
         http_status: int | None = None,
         retry_after: float | None = None,
+        detail: str | None = None,
     ) -> None:
         self.status = status
         self.message = message
         self.endpoint = endpoint
         self.http_status = http_status
         self.retry_after = retry_after
-        super().__init__(f"{endpoint} failed with status {status}: {message}. {self.hint}")
+        self.detail = detail
+        where = f"{endpoint} ({detail})" if detail else endpoint
+        super().__init__(f"{where} failed with status {status}: {message}. {self.hint}")
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keyword-only arguments need this to survive pickling (multiprocessing, caches).
@@ -106,6 +111,7 @@ class APIError(StreamtapeError):
                 self.endpoint,
                 self.http_status,
                 self.retry_after,
+                self.detail,
             ),
         )
 
@@ -117,6 +123,7 @@ def _rebuild_api_error(
     endpoint: str,
     http_status: int | None,
     retry_after: float | None,
+    detail: str | None,
 ) -> APIError:
     return cls(
         message,
@@ -124,6 +131,7 @@ def _rebuild_api_error(
         endpoint=endpoint,
         http_status=http_status,
         retry_after=retry_after,
+        detail=detail,
     )
 
 
@@ -229,6 +237,7 @@ def error_for_status(
     endpoint: str,
     http_status: int | None = None,
     retry_after: float | None = None,
+    detail: str | None = None,
 ) -> APIError:
     """Build the `APIError` subclass for an API status code (the one mapping in the SDK)."""
     cls = _STATUS_CLASSES.get(status)
@@ -240,6 +249,7 @@ def error_for_status(
         endpoint=endpoint,
         http_status=http_status,
         retry_after=retry_after,
+        detail=detail,
     )
 
 

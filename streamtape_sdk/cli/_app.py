@@ -10,7 +10,7 @@ import argparse
 import logging
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 
 from streamtape_sdk import MissingCredentialsError
@@ -146,7 +146,7 @@ class _ScrubFilter(logging.Filter):
 
 
 @contextmanager
-def _debug_logging(enabled: bool, printer: Printer) -> Iterator[None]:
+def _debug_logging(enabled: bool, printer: Printer) -> Generator[None, None, None]:
     """With `--debug`, log everything at DEBUG to stderr for the duration of the command.
 
     A handler is added and removed again (not `basicConfig`) so that in-process callers,

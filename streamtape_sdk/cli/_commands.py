@@ -10,7 +10,7 @@ import argparse
 from collections.abc import Callable
 from pathlib import Path
 
-from streamtape_sdk import MissingCredentialsError, StreamtapeError
+from streamtape_sdk import MissingCredentialsError, StreamtapeError, UploadedFile
 
 from ._context import Context
 from ._format import human_size
@@ -82,7 +82,7 @@ def upload(ctx: Context, args: argparse.Namespace) -> Outcome:
     if args.name is not None and len(paths) != 1:
         raise UsageError("--name can only be used with a single PATH")
     _check_readable(paths)
-    uploaded = []
+    uploaded: list[UploadedFile] = []
     for path in paths:
         label = args.name or Path(path).name
         # The SDK hashes the whole file before sending a byte: say so, it can take a while.

@@ -46,7 +46,7 @@ REMOTE_TIMEOUT = 120.0
 _CHUNK = 1024 * 1024
 _MIB = 1024 * 1024
 _FOLDER_NAME = "streamtape-demo"
-_TITLE_WIDTH = 23
+_TITLE_WIDTH = 22
 
 
 def _sha256_of(path: Path) -> str:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TextIO, runtime_checkable
+from typing import Any, Protocol, TextIO, cast, runtime_checkable
 
 __all__ = ["CLIError", "Outcome", "Printer", "to_jsonable"]
 
@@ -63,13 +63,14 @@ def _convert(value: object) -> object:
     if isinstance(value, _Dumpable):
         return value.model_dump(mode="json", by_alias=False)
     if isinstance(value, Mapping):
-        return {str(key): _convert(item) for key, item in value.items()}
+        mapping = cast("Mapping[object, object]", value)
+        return {str(key): _convert(item) for key, item in mapping.items()}
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, os.PathLike):
-        return os.fspath(value)
+        return os.fspath(cast("os.PathLike[str]", value))
     if isinstance(value, Iterable):
-        return [_convert(item) for item in value]
+        return [_convert(item) for item in cast("Iterable[object]", value)]
     return str(value)
 
 

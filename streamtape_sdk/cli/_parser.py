@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from streamtape_sdk import __version__
+
+if TYPE_CHECKING:
+    # argparse exposes no public name for the object add_subparsers() returns.
+    _SubParsers: TypeAlias = "argparse._SubParsersAction[_Parser]"  # pyright: ignore[reportPrivateUsage]
+
 
 __all__ = ["build_parser"]
 
@@ -83,7 +88,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
 
 
 def _command(
-    subparsers: argparse._SubParsersAction[_Parser],
+    subparsers: _SubParsers,
     name: str,
     common: _Parser,
     text: str,
@@ -94,7 +99,7 @@ def _command(
     return parser
 
 
-def _files_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+def _files_commands(sub: _SubParsers, common: _Parser) -> None:
     p = _command(sub, "ls", common, "list a folder's subfolders and files")
     p.add_argument("folder", nargs="?", metavar="FOLDER", help="folder id (default: root)")
     p = _command(sub, "tree", common, "show the folder tree with files and sizes")
@@ -126,7 +131,7 @@ def _files_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) -
     p.add_argument("file", metavar="FILE", help="file id")
 
 
-def _folder_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+def _folder_commands(sub: _SubParsers, common: _Parser) -> None:
     p = _command(sub, "mkdir", common, "create a folder; prints its id")
     p.add_argument("name", metavar="NAME", help="folder name")
     p.add_argument("--parent", metavar="ID", help="parent folder id (default: root)")
@@ -137,7 +142,7 @@ def _folder_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) 
     p.add_argument("name", metavar="NAME", help="new name")
 
 
-def _remote_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+def _remote_commands(sub: _SubParsers, common: _Parser) -> None:
     remote = _command(sub, "remote", common, "remote uploads: the service fetches a URL")
     actions = remote.add_subparsers(title="remote commands", metavar="ACTION", required=True)
     p = _command(actions, "add", common, "queue a remote upload of URL", "remote add")
@@ -167,7 +172,7 @@ def _remote_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) 
     which.add_argument("--all", action="store_true", help="remove every remote upload")
 
 
-def _tool_commands(sub: argparse._SubParsersAction[_Parser], common: _Parser) -> None:
+def _tool_commands(sub: _SubParsers, common: _Parser) -> None:
     p = _command(sub, "fake-server", common, "run the local API emulator until Ctrl-C")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="TCP port, 0 for any (default 8765)")

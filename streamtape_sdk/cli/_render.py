@@ -117,7 +117,7 @@ def _tree_lines(
 
 def file_info_text(infos: Mapping[str, FileInfo]) -> str:
     """A table of `files.info` results; missing files show as `not found`."""
-    rows = []
+    rows: list[list[str]] = []
     for file_id, info in infos.items():
         status = "ok" if info.exists else ("not found" if info.status == 404 else str(info.status))
         rows.append(

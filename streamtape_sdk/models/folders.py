@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from pydantic import Field, model_validator
 
 from ._base import EpochMillis, FolderId, StreamtapeModel
@@ -45,9 +47,9 @@ class FolderFile(StreamtapeModel):
 class FolderListing(StreamtapeModel):
     """The direct children of one folder. A `null` listing on the wire is an empty listing."""
 
-    folders: list[Folder] = Field(default_factory=list)
+    folders: list[Folder] = Field(default_factory=list[Folder])
     """Subfolders."""
-    files: list[FolderFile] = Field(default_factory=list)
+    files: list[FolderFile] = Field(default_factory=list[FolderFile])
     """Files."""
 
     @model_validator(mode="before")
@@ -57,8 +59,10 @@ class FolderListing(StreamtapeModel):
             return {}
         if isinstance(data, dict):
             # Some accounts send null for an empty list.
+            fields = cast("dict[str, object]", data)
             return {
-                k: ([] if v is None and k in ("folders", "files") else v) for k, v in data.items()
+                k: (list[object]() if v is None and k in ("folders", "files") else v)
+                for k, v in fields.items()
             }
         return data
 
@@ -77,7 +81,7 @@ class FolderWalkEntry(StreamtapeModel):
     """Slash-separated path from the walk's start (`""` for the start folder itself)."""
     folder_id: FolderId = None
     """The folder's id; None for the root folder."""
-    folders: list[Folder] = Field(default_factory=list)
+    folders: list[Folder] = Field(default_factory=list[Folder])
     """Its direct subfolders."""
-    files: list[FolderFile] = Field(default_factory=list)
+    files: list[FolderFile] = Field(default_factory=list[FolderFile])
     """Its direct files."""

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
+from typing import cast
 
 from .. import _endpoints as ep
 from ..errors import BadRequestError, IntegrityError, PermissionDeniedError
@@ -50,9 +51,10 @@ def _safe_file_name(name: str, fallback: str) -> str:
 
 
 def _file_ids(file_ids: str | Iterable[str]) -> list[str]:
+    candidate = cast(object, file_ids)  # checked at run time: untyped callers pass anything
     if isinstance(file_ids, str):
         ids = [file_ids]
-    elif isinstance(file_ids, Iterable):
+    elif isinstance(candidate, Iterable):
         ids = list(file_ids)
     else:
         raise ValueError(
@@ -156,7 +158,8 @@ class Files(Resource):
             if result is None or result == []:
                 continue
             if isinstance(result, list):
-                for entry in parse(list[FileInfo], result, ep.FILE_INFO):
+                entries = cast("list[object]", result)
+                for entry in parse(list[FileInfo], entries, ep.FILE_INFO):
                     found[entry.id] = entry
             else:
                 found.update(parse(dict[str, FileInfo], result, ep.FILE_INFO))
@@ -182,7 +185,8 @@ class Files(Resource):
         """
         if folder is not None:
             require_id(folder, "folder")
-        if sha256 is not None and not (isinstance(sha256, str) and _SHA256.fullmatch(sha256)):
+        given = cast(object, sha256)  # checked at run time: untyped callers pass anything
+        if given is not None and not (isinstance(given, str) and _SHA256.fullmatch(given)):
             raise ValueError("sha256 must be 64 hexadecimal digits")
         params = {
             "folder": folder,
@@ -220,8 +224,10 @@ class Files(Resource):
             timeout: seconds to wait for the connection and for each read of the reply.
 
         Raises:
-            FileNotFoundError / IsADirectoryError / PermissionError: the path cannot be read
-                (raised before any network I/O).
+            FileNotFoundError: the path does not exist (raised before any network I/O,
+                like the next two).
+            IsADirectoryError: the path is a directory.
+            PermissionError: the file cannot be read.
             ValueError: a bad argument (non-seekable stream, no name, bad hash).
             IntegrityError: the server's hash or size differs from the local file's.
             APIError: the upload URL was refused (`PermissionDeniedError` when expired).
@@ -300,8 +306,9 @@ class Files(Resource):
         Raises:
             IntegrityError: the downloaded size differs from the announced size.
             TransferError: the download kept failing; call again to resume.
-            FileNotFoundError / PermissionError: the destination directory is missing or
-                not writable (raised before the download starts).
+            FileNotFoundError: the destination directory does not exist (raised before the
+                download starts).
+            PermissionError: the destination directory is not writable (likewise).
             NotFoundError: no such file.
 
         Example:

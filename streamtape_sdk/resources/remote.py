@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import cast
 
 from .. import _endpoints as ep
 from ..errors import NotFoundError, RemoteUploadFailedError, WaitTimeoutError
@@ -23,8 +24,11 @@ def _header_lines(headers: Mapping[str, str] | str) -> str:
     """Headers as the API wants them: `Name: value` lines joined by newlines."""
     if isinstance(headers, str):
         return headers
-    lines = []
-    for name, value in headers.items():
+    lines: list[str] = []
+    pairs = cast(
+        "Iterable[tuple[object, object]]", headers.items()
+    )  # untyped callers pass anything
+    for name, value in pairs:
         if not isinstance(name, str) or not isinstance(value, str):
             raise ValueError(f"header {name!r}: names and values must be strings")
         if not name or any(c in name for c in ":\r\n") or any(c in value for c in "\r\n"):
@@ -184,8 +188,9 @@ class Remote(Resource):
         Args:
             limit: the most entries to return (the server's default when None).
         """
-        if limit is not None and (
-            not isinstance(limit, int) or isinstance(limit, bool) or limit < 1
+        given = cast(object, limit)  # checked at run time: untyped callers pass anything
+        if given is not None and (
+            not isinstance(given, int) or isinstance(given, bool) or given < 1
         ):
             raise ValueError("limit must be a positive integer")
         return self._statuses({"limit": limit}, timeout)
@@ -197,6 +202,7 @@ class Remote(Resource):
         if result is None or result == []:
             return {}
         if isinstance(result, builtins.list):
-            entries = parse(builtins.list[RemoteUploadStatus], result, ep.REMOTE_STATUS)
+            items = cast("builtins.list[object]", result)
+            entries = parse(builtins.list[RemoteUploadStatus], items, ep.REMOTE_STATUS)
             return {entry.id: entry for entry in entries}
         return parse(dict[str, RemoteUploadStatus], result, ep.REMOTE_STATUS)

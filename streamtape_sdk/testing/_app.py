@@ -6,6 +6,7 @@ import hashlib
 import io
 import logging
 import posixpath
+import re
 import struct
 import time
 import zlib
@@ -20,7 +21,7 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
-from . import _wire
+from . import _wire  # pyright: ignore[reportPrivateUsage]
 from ._faults import API_ENDPOINTS, DOWNLOAD, THUMB, UPLOAD, ActiveFault, Fault, FaultPlan
 from ._remote import useful_type
 from ._state import CHUNK_SIZE, FAILED_RETRIES, State
@@ -579,11 +580,16 @@ class EmulatorApp:
         return Response(THUMBNAIL_PNG, 200, mimetype="image/png")
 
 
+_SECRET_PARAM = re.compile(r"([?&]key=)[^&\s\"]*")
+
+
 class QuietRequestHandler(WSGIRequestHandler):
     """werkzeug's handler, with per-request log lines sent to DEBUG instead of stderr."""
 
     def log(self, type: str, message: str, *args: Any) -> None:
-        _log.debug("%s " + message, self.address_string(), *args)
+        # The request line carries ?key=...: mask it, so DEBUG test logs never show a key.
+        line = _SECRET_PARAM.sub(r"\1***", (message % args) if args else message)
+        _log.debug("%s %s", self.address_string(), line)
 
 
 _HANDLERS: dict[str, Handler] = {

@@ -80,5 +80,5 @@ class RequestRecord:
     method: str
     fault: str | None
     time: datetime
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict[str, str])
     range: str | None = None

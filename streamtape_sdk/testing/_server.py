@@ -92,7 +92,7 @@ class FakeStreamtape:
             raise ValueError("lifetimes must be > 0")
         self._host = host
         self._port = port
-        self._error_http_status = error_http_status
+        self._error_http_status: Literal["mirror", "200"] = error_http_status
         if storage_dir is None:
             storage = Path(tempfile.mkdtemp(prefix="fake-streamtape-"))
             # Removes the temp dir even if stop() is never called.

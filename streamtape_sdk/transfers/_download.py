@@ -67,7 +67,8 @@ def fetch_to_file(
             `.part` file is removed: it cannot be resumed).
         TransferError: the download kept failing after `MAX_RESUMES` resumes (the `.part`
             file is kept for a later resume).
-        PermissionError / FileNotFoundError: the destination directory is not writable.
+        FileNotFoundError: the destination directory does not exist.
+        PermissionError: the destination directory is not writable.
     """
     check_writable_dir(dest.parent)
     part = part_path(dest)

@@ -35,7 +35,7 @@ class _FileSlice:
         """Bytes not yet read: requests-toolbelt sizes the part and detects its end by it."""
         return self._left
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int | None = -1) -> bytes:
         if self._left <= 0:
             return b""
         want = self._left if size is None or size < 0 else min(size, self._left)

@@ -129,7 +129,11 @@ def test_json_status_with_http_200(
     assert error.endpoint == "/file/info"
     assert error.http_status == 200
     assert error.retry_after is None
-    assert str(error) == f"/file/info failed with status {status}: Something happened. {cls.hint}"
+    assert error.detail == "file='rbAarvRPXdYbaxY'"
+    assert str(error) == (
+        f"/file/info (file='rbAarvRPXdYbaxY') failed with status {status}: "
+        f"Something happened. {cls.hint}"
+    )
     assert len(rsps.calls) == attempts  # client fixture: max_retries=2
 
 
