@@ -500,8 +500,8 @@ def test_retries_are_logged_at_debug(
         f"Retrying {BASE_URL}/file/info?file=abc&login=0123456789abcdef0123&key=*** in "
     )
     assert (
-        "(retry 1 of 2) after BandwidthExceededError: /file/info (file='abc') failed with status 509"
-        in message
+        "(retry 1 of 2) after BandwidthExceededError: "
+        "/file/info (file='abc') failed with status 509" in message
     )
 
 
