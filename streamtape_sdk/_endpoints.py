@@ -17,11 +17,14 @@ class Endpoint:
             after a failure that leaves unknown whether the server acted (timeout mid-read,
             dropped connection, 5xx). Failures known to happen before the request was sent are
             retried for every endpoint.
+        removes: whether the call deletes something, so that a 404 on a retry, after an
+            attempt that may have reached the server, means the first attempt did it.
     """
 
     path: str
     auth: bool = True
     idempotent: bool = True
+    removes: bool = False
 
 
 ACCOUNT_INFO = Endpoint("/account/info")
@@ -30,15 +33,15 @@ DOWNLOAD_LINK = Endpoint("/file/dl", auth=False)
 FILE_INFO = Endpoint("/file/info")
 UPLOAD_URL = Endpoint("/file/ul")  # only hands out a one-time URL: safe to repeat
 REMOTE_ADD = Endpoint("/remotedl/add", idempotent=False)
-REMOTE_REMOVE = Endpoint("/remotedl/remove")
+REMOTE_REMOVE = Endpoint("/remotedl/remove", removes=True)
 REMOTE_STATUS = Endpoint("/remotedl/status")
 LIST_FOLDER = Endpoint("/file/listfolder")
 CREATE_FOLDER = Endpoint("/file/createfolder", idempotent=False)
 RENAME_FOLDER = Endpoint("/file/renamefolder")
-DELETE_FOLDER = Endpoint("/file/deletefolder")
+DELETE_FOLDER = Endpoint("/file/deletefolder", removes=True)
 RENAME_FILE = Endpoint("/file/rename")
 MOVE_FILE = Endpoint("/file/move")
-DELETE_FILE = Endpoint("/file/delete")
+DELETE_FILE = Endpoint("/file/delete", removes=True)
 RUNNING_CONVERSIONS = Endpoint("/file/runningconverts")
 FAILED_CONVERSIONS = Endpoint("/file/failedconverts")
 THUMBNAIL = Endpoint("/file/getsplash")

@@ -29,6 +29,7 @@ from .errors import (
     APIError,
     APITimeoutError,
     MissingCredentialsError,
+    NotFoundError,
     ResponseFormatError,
     StreamtapeError,
     error_for_status,
@@ -186,10 +187,23 @@ class Transport:
         url = self.base_url + endpoint.path
 
         detail = _describe_params(params or {})
+        reached_server = False  # may an earlier attempt have been applied?
 
         def attempt() -> object:
-            response = self.send("GET", url, endpoint, params=query, timeout=timeout)
-            return self.decode_envelope(response, endpoint, detail=detail)
+            nonlocal reached_server
+            try:
+                response = self.send("GET", url, endpoint, params=query, timeout=timeout)
+                return self.decode_envelope(response, endpoint, detail=detail)
+            except NotFoundError:
+                if endpoint.removes and reached_server:
+                    # The earlier attempt deleted it and its reply was lost: done, not missing.
+                    logger.debug("%s: 404 on a retry after an ambiguous failure", endpoint.path)
+                    return True
+                raise
+            except StreamtapeError as error:
+                if not isinstance(error, APIConnectionError) or error.request_sent:
+                    reached_server = True
+                raise
 
         return self.with_retries(endpoint, attempt, describe=self.redacted_url(url, query))
 
@@ -308,7 +322,7 @@ class Transport:
             data, parsed = None, False
         envelope = cast("dict[str, object]", data) if isinstance(data, dict) else None
         status = envelope.get("status") if envelope is not None else None
-        if isinstance(status, str) and status.isdigit():
+        if isinstance(status, str) and status.isascii() and status.isdigit():
             status = int(status)
         if envelope is None or not isinstance(status, int) or isinstance(status, bool):
             if parsed and body.strip():

@@ -64,7 +64,11 @@ def _parse_epoch_millis(value: object) -> object:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            # pydantic turns a ValueError into a validation error, hence ResponseFormatError.
+            raise ValueError(f"epoch milliseconds out of range: {value!r}") from None
     return value
 
 

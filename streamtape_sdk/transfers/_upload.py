@@ -83,8 +83,8 @@ def post_upload(
 ) -> object:
     """POST `source` to a one-time upload URL and return the reply envelope's `result`.
 
-    Never retried: a repeat after an ambiguous failure could store the file twice, and the URL
-    is single-use anyway.
+    Retried only when the connection failed before anything was sent: a repeat after an
+    ambiguous failure could store the file twice (and the URL is single-use anyway).
 
     Raises:
         APIError: the upload host refused the file (e.g. expired URL, sha256 mismatch).
@@ -92,18 +92,24 @@ def post_upload(
         ResponseFormatError: the reply is not the JSON envelope.
     """
     content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
-    part = _FileSlice(source)
-    encoder = MultipartEncoder(fields={FILE_FIELD: (source.name, part, content_type)})
-    body = _StreamedBody(encoder, source.size, progress)
-    if progress is not None:
-        progress(0, source.size)
-    response = transport.send(
-        "POST",
-        url,
-        UPLOAD_POST,
-        data=body,
-        headers={"Content-Type": encoder.content_type},
-        timeout=timeout,
-    )
-    # The reply may say text/html; the body is JSON all the same.
-    return transport.decode_envelope(response, UPLOAD_POST)
+
+    def attempt() -> object:
+        source.rewind()
+        part = _FileSlice(source)
+        encoder = MultipartEncoder(fields={FILE_FIELD: (source.name, part, content_type)})
+        body = _StreamedBody(encoder, source.size, progress)
+        if progress is not None:
+            progress(0, source.size)
+        response = transport.send(
+            "POST",
+            url,
+            UPLOAD_POST,
+            data=body,
+            headers={"Content-Type": encoder.content_type},
+            timeout=timeout,
+        )
+        # The reply may say text/html; the body is JSON all the same.
+        return transport.decode_envelope(response, UPLOAD_POST)
+
+    # UPLOAD_POST is not idempotent: only a failure before anything was sent is retried.
+    return transport.with_retries(UPLOAD_POST, attempt, describe=f"upload of {source.name!r}")

@@ -1,0 +1,161 @@
+"""The fault matrix: every API endpoint (through its public SDK method) x every fault.
+
+Each cell seeds the shared emulator, injects one fault (`times=1`), calls the SDK with
+`timeout=0.5`, `max_retries=2` and a no-op sleep, and checks the outcome against `EXPECTED`:
+the exact exception type (or a correct result), and how many requests the endpoint received.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from streamtape_sdk import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    BandwidthExceededError,
+    NotFoundError,
+    PermissionDeniedError,
+    ResponseFormatError,
+    ServerError,
+    StreamtapeError,
+)
+from streamtape_sdk._endpoints import ALL_API_ENDPOINTS, Endpoint
+from tests.reliability.conftest import (
+    DRIVERS,
+    ENDPOINT_PATHS,
+    FAULTS,
+    NO_ID_ENDPOINTS,
+    UNKNOWN_ID_FAULT,
+    MatrixEnv,
+    applicable_cells,
+    assert_only_streamtape_errors,
+    run_cell,
+)
+
+
+@dataclass(frozen=True)
+class Expect:
+    """One cell's expected outcome: `error` None means the call returns a correct result.
+    `calls` is how many requests the endpoint must receive. `bug` marks a cell where the SDK
+    does not behave as it should yet (the test is a strict xfail)."""
+
+    error: type[StreamtapeError] | None
+    calls: int
+    bug: str | None = None
+
+
+RTY = Expect(None, 2)  # transient fault: retried once, then the call succeeds
+# (for a deletion whose reply was dropped, the retry's 404 means the first attempt did it)
+OK1 = Expect(None, 1)  # succeeds at once (no credentials needed; per-entry 404)
+SRV = Expect(ServerError, 1)  # 5xx / HTML 503 on a non-idempotent endpoint: never repeated
+BWX = Expect(BandwidthExceededError, 1)
+FMT = Expect(ResponseFormatError, 1)  # not the JSON envelope with a 2xx: never retried
+TMO = Expect(APITimeoutError, 1)
+CON = Expect(APIConnectionError, 1)
+DEN = Expect(PermissionDeniedError, 1)
+NFD = Expect(NotFoundError, 1)
+NA = None  # the endpoint takes no id
+
+
+def row(*cells: Expect | None) -> dict[str, Expect | None]:
+    return dict(zip(FAULTS, cells, strict=True))
+
+
+# The policy at a glance. Columns are the faults, in `conftest.FAULTS` order:
+# http_500 http_502 http_503 json_509 html html_200 invalid_json empty slow drop wrong_key
+# unknown_id.
+# fmt: off
+EXPECTED: dict[str, dict[str, Expect | None]] = {
+    #                            500  502  503  509  html h200 json empt slow drop key  id
+    "/account/info":         row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NA),
+    "/file/dlticket":        row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/file/dl":              row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, OK1, NFD),
+    "/file/info":            row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, OK1),
+    "/file/ul":              row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/remotedl/add":         row(SRV, SRV, SRV, BWX, SRV, FMT, FMT, FMT, TMO, CON, DEN, NFD),
+    "/remotedl/remove":      row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/remotedl/status":      row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/file/listfolder":      row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/file/createfolder":    row(SRV, SRV, SRV, BWX, SRV, FMT, FMT, FMT, TMO, CON, DEN, NFD),
+    "/file/renamefolder":    row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/file/deletefolder":    row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/file/rename":          row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/file/move":            row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/file/delete":          row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+    "/file/runningconverts": row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NA),
+    "/file/failedconverts":  row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NA),
+    "/file/getsplash":       row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
+}
+# fmt: on
+
+#: Faults that leave it unknown whether the server acted, or that it asks to try later:
+#: retried exactly when the endpoint is idempotent.
+TRANSIENT = ("http_500", "http_502", "http_503", "json_509", "html", "slow", "drop")
+
+#: The API status each error column must report.
+STATUS_OF_FAULT = {
+    "http_500": 500,
+    "http_502": 502,
+    "http_503": 503,
+    "json_509": 509,
+    "html": 503,
+    "wrong_key": 403,
+    "unknown_id": 404,
+}
+
+
+def _cell_params() -> list[object]:
+    params: list[object] = []
+    for endpoint, fault in applicable_cells():
+        expected = EXPECTED[endpoint][fault]
+        marks: list[pytest.MarkDecorator] = [pytest.mark.fault_cell]
+        if expected is not None and expected.bug is not None:
+            marks.append(pytest.mark.xfail(strict=True, reason=expected.bug))
+        params.append(
+            pytest.param(endpoint, fault, id=f"{endpoint.strip('/')}-{fault}", marks=marks)
+        )
+    return params
+
+
+@pytest.mark.parametrize(("endpoint", "fault"), _cell_params())
+def test_cell(matrix_env: MatrixEnv, endpoint: str, fault: str) -> None:
+    expected = EXPECTED[endpoint][fault]
+    assert expected is not None
+    outcome = run_cell(matrix_env, endpoint, fault)
+
+    assert_only_streamtape_errors(outcome.error)
+    raised = None if outcome.error is None else type(outcome.error)
+    assert raised is expected.error, f"{endpoint} x {fault}: got {outcome.error!r}"
+    assert outcome.calls == expected.calls, f"{endpoint} x {fault}: {outcome.calls} requests"
+    if outcome.error is None:
+        outcome.check(outcome.result)
+    elif isinstance(outcome.error, APIError):
+        assert outcome.error.endpoint == endpoint
+        assert outcome.error.status == STATUS_OF_FAULT.get(fault, outcome.error.status)
+    elif isinstance(outcome.error, APIConnectionError):
+        # Both the slow and the dropped request reached the server: ambiguous failures.
+        assert outcome.error.request_sent is True
+
+
+def test_table_covers_every_endpoint_and_fault() -> None:
+    assert set(EXPECTED) == set(ENDPOINT_PATHS) == set(DRIVERS)
+    assert len(EXPECTED) == 18
+    for endpoint, cells in EXPECTED.items():
+        assert tuple(cells) == FAULTS, endpoint
+        no_id = [f for f, e in cells.items() if e is None]
+        assert no_id == ([UNKNOWN_ID_FAULT] if endpoint in NO_ID_ENDPOINTS else []), endpoint
+
+
+@pytest.mark.parametrize("endpoint", ALL_API_ENDPOINTS, ids=lambda e: e.path.strip("/"))
+def test_table_follows_the_endpoint_retry_policy(endpoint: Endpoint) -> None:
+    """Transient faults are retried exactly on the endpoints `_endpoints` marks idempotent."""
+    for fault in TRANSIENT:
+        expected = EXPECTED[endpoint.path][fault]
+        assert expected is not None
+        retried = expected.calls == 2
+        assert retried is endpoint.idempotent, (endpoint.path, fault)
+    for fault in ("html_200", "invalid_json", "empty"):
+        assert EXPECTED[endpoint.path][fault] == FMT, (endpoint.path, fault)

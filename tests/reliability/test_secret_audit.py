@@ -1,0 +1,275 @@
+"""Secret audit: the fault matrix again, with every log record captured at DEBUG (urllib3
+included), and the API key searched for everywhere a user could see it.
+
+Checked per cell: the exception's message, `repr` and `args`, every link of its
+`__cause__` / `__context__` chain, `traceback.format_exception`, its attributes; every log
+record (formatted message, raw `msg` and `args`, formatted with traceback); the `repr`/`str`
+of the result models, of both clients, their resources and transports. Every check bumps a
+counter, so the audit cannot silently shrink.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import traceback
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+
+from streamtape_sdk import (
+    APIConnectionError,
+    ServerError,
+    Streamtape,
+    StreamtapeError,
+    TransferError,
+)
+from streamtape_sdk.testing import FakeStreamtape
+from streamtape_sdk.transfers._download import MAX_RESUMES
+from tests.reliability.conftest import (
+    SECRET_KEY,
+    WRONG_KEY,
+    MatrixEnv,
+    applicable_cells,
+    assert_only_streamtape_errors,
+    closed_port,
+    make_client,
+    record_figure,
+    run_cell,
+)
+
+#: The emulator's own logger (its request lines carry the query string).
+EMULATOR_LOGGER = "streamtape_sdk.testing"
+#: The audit must look at least at this many places, or it has silently shrunk.
+MIN_CHECKS = 1000
+
+_FORMATTER = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
+class Audit:
+    """Searches texts for the secrets; counts every place looked at."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        self.secrets = tuple(secrets)
+        self.checks = 0
+        self.records = 0
+        self.leaks: list[str] = []
+
+    def text(self, where: str, text: str) -> None:
+        self.checks += 1
+        for secret in self.secrets:
+            at = text.find(secret)
+            if at >= 0:
+                context = text[max(0, at - 60) : at + len(secret) + 20]
+                self.leaks.append(f"{where}: ...{context}...")
+
+    def value(self, where: str, value: object) -> None:
+        """`repr` and `str` of a value, and of its items for containers."""
+        self.text(f"{where} repr", repr(value))
+        self.text(f"{where} str", str(value))
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self.value(f"{where}[{key!r}]", item)
+        elif isinstance(value, (list, tuple)):
+            for index, item in enumerate(value):
+                self.value(f"{where}[{index}]", item)
+
+    def exception(self, where: str, error: BaseException) -> None:
+        """The whole chain (every `__cause__` and `__context__`, walked both ways): each
+        link's message, repr, args and attributes; then the formatted traceback of the top
+        exception, which prints the chain as Python would."""
+        seen: set[int] = set()
+        pending: list[tuple[BaseException, str]] = [(error, "exc")]
+        while pending:
+            link, path = pending.pop()
+            if id(link) in seen:
+                continue
+            seen.add(id(link))
+            at = f"{where} {path} {type(link).__name__}"
+            self.text(f"{at} str", str(link))
+            self.text(f"{at} repr", repr(link))
+            for index, arg in enumerate(link.args):
+                self.text(f"{at} args[{index}]", repr(arg))
+            for name, attr in vars(link).items():
+                self.text(f"{at} .{name}", repr(attr))
+            for note in getattr(link, "__notes__", ()):
+                self.text(f"{at} note", str(note))
+            if link.__cause__ is not None:
+                pending.append((link.__cause__, f"{path}.__cause__"))
+            if link.__context__ is not None:
+                pending.append((link.__context__, f"{path}.__context__"))
+        formatted = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        self.text(f"{where} traceback", formatted)
+
+    def log_records(self, where: str, records: Iterable[logging.LogRecord]) -> None:
+        for record in records:
+            self.records += 1
+            at = f"{where} log {record.name}:{record.lineno}"
+            self.text(f"{at} message", record.getMessage())
+            self.text(f"{at} msg", str(record.msg))
+            self.text(f"{at} args", repr(record.args))
+            self.text(f"{at} formatted", _FORMATTER.format(record))
+
+    def objects(self, where: str, *clients: Streamtape) -> None:
+        for client in clients:
+            for name, obj in (
+                ("client", client),
+                ("account", client.account),
+                ("files", client.files),
+                ("remote", client.remote),
+                ("folders", client.folders),
+                ("transport", client._transport),
+            ):
+                self.text(f"{where} repr({name})", repr(obj))
+
+
+def _audit_call(
+    audit: Audit,
+    caplog: pytest.LogCaptureFixture,
+    where: str,
+    outcome: object,
+    error: BaseException | None,
+) -> None:
+    assert_only_streamtape_errors(error)
+    if error is not None:
+        audit.exception(where, error)
+    else:
+        audit.value(f"{where} result", outcome)
+    audit.log_records(where, caplog.records)  # the emulator's own lines included
+    caplog.clear()
+
+
+def _extra_scenarios(env: MatrixEnv, tmp_path: Path) -> Iterator[tuple[str, object]]:
+    """Failures outside the 18-endpoint matrix: refused connections, the upload POST, the
+    download GET. Yields (name, result or exception)."""
+    port = closed_port()
+    refused = make_client(f"http://127.0.0.1:{port}", max_retries=1)
+    try:
+        for name, call in (
+            ("refused account.info", lambda: refused.account.info()),
+            ("refused folders.create", lambda: refused.folders.create("x")),
+            ("refused remote.add", lambda: refused.remote.add("http://example.invalid/a")),
+        ):
+            try:
+                yield name, call()
+            except Exception as exc:
+                yield name, exc
+    finally:
+        refused.close()
+    fake = env.fake
+    for fault in ("drop", "slow", "http_503", "html", "html_200", "empty"):
+        fake.inject("upload", fault, times=1, delay=1.5)
+        try:
+            yield f"upload x {fault}", env.client.files.upload(io.BytesIO(b"abc"), name="a.bin")
+        except Exception as exc:
+            yield f"upload x {fault}", exc
+        fake.reset_faults()
+    file_id = fake.add_file("big.bin", b"0123456789" * 200_000)
+    for fault, times in (("drop", MAX_RESUMES + 1), ("html", MAX_RESUMES + 1)):
+        fake.inject("download", fault, times=times)
+        try:
+            yield f"download x {fault}", env.client.files.download(file_id, tmp_path / fault)
+        except Exception as exc:
+            yield f"download x {fault}", exc
+        fake.reset_faults()
+
+
+def test_the_key_never_surfaces(
+    matrix_env: MatrixEnv, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.DEBUG)  # the root logger: urllib3's request lines included
+    audit = Audit((SECRET_KEY, WRONG_KEY))
+    urllib3_lines = retry_lines = emulator_lines = 0
+    cells = applicable_cells()
+    for endpoint, fault in cells:
+        where = f"{endpoint} x {fault}"
+        outcome = run_cell(matrix_env, endpoint, fault)
+        urllib3_lines += sum(r.name.startswith("urllib3") for r in caplog.records)
+        retry_lines += sum(r.getMessage().startswith("Retrying") for r in caplog.records)
+        emulator_lines += sum(r.name.startswith(EMULATOR_LOGGER) for r in caplog.records)
+        _audit_call(audit, caplog, where, outcome.result, outcome.error)
+        audit.objects(where, *matrix_env.clients())
+    extras = 0
+    for name, result in _extra_scenarios(matrix_env, tmp_path):
+        extras += 1
+        error = result if isinstance(result, BaseException) else None
+        _audit_call(audit, caplog, name, result, error)
+    audit.objects("end", *matrix_env.clients())
+
+    record_figure(
+        "secret audit",
+        f"{audit.checks} places checked ({len(cells)} matrix cells + {extras} extra "
+        f"scenarios, {audit.records} log records), {len(audit.leaks)} leaks",
+    )
+    assert audit.leaks == []
+    assert audit.checks > MIN_CHECKS
+    # The capture really saw the key-carrying lines: urllib3 requests and SDK retries.
+    assert urllib3_lines > len(cells)
+    assert emulator_lines > len(cells)
+    assert retry_lines > 100
+
+
+def test_the_audit_finds_a_planted_key() -> None:
+    """The auditor itself: a key hidden deep in a chain, an arg or a log record is found."""
+    audit = Audit((SECRET_KEY,))
+    try:
+        try:
+            try:
+                raise ValueError(f"key={SECRET_KEY}")
+            except ValueError:
+                raise KeyError("inner") from None
+        except KeyError as exc:
+            raise ServerError("x", status=500, endpoint="/a") from exc
+    except ServerError as top:
+        top.__cause__.__context__ = ValueError(f"k {SECRET_KEY}")  # type: ignore[union-attr]
+        audit.exception("planted", top)
+    planted = ".__context__ ValueError args[0]"  # two links below the top
+    assert any(planted in leak for leak in audit.leaks), audit.leaks
+    error = APIConnectionError("fine")
+    error.request_sent = SECRET_KEY  # type: ignore[assignment]
+    audit.exception("attribute", error)
+    assert any(".request_sent" in leak for leak in audit.leaks)
+    record = logging.LogRecord("x", logging.DEBUG, __file__, 1, "GET %s", (SECRET_KEY,), None)
+    audit.log_records("record", [record])
+    assert any("log x:1 args" in leak for leak in audit.leaks)
+
+
+def test_emulator_log_lines_do_not_carry_the_key(
+    fake: FakeStreamtape, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The emulator logs request lines at DEBUG (they carry `?key=`): masked too."""
+    caplog.set_level(logging.DEBUG)
+    with make_client(fake.base_url) as client:
+        client.account.info()
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith(EMULATOR_LOGGER)]
+    assert lines, "the emulator logged no request line"
+    assert not [line for line in lines if SECRET_KEY in line]
+
+
+def test_refused_connection_after_retries_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    """The one error whose requests text carries the full URL (key included)."""
+    caplog.set_level(logging.DEBUG)
+    client = make_client(f"http://127.0.0.1:{closed_port()}", max_retries=2)
+    with client, pytest.raises(APIConnectionError) as caught:
+        client.files.info("abcdefghijklmno")
+    assert type(caught.value) is APIConnectionError
+    assert caught.value.request_sent is False
+    assert "key=***" in str(caught.value)
+    assert SECRET_KEY not in str(caught.value)
+    assert not [r for r in caplog.records if SECRET_KEY in r.getMessage()]
+
+
+def test_transfer_error_of_a_failed_download_is_a_streamtape_error(
+    matrix_env: MatrixEnv, tmp_path: Path
+) -> None:
+    """Guard for the extra scenario above: the exhausted download is a TransferError."""
+    file_id = matrix_env.fake.add_file("guard.bin", b"x" * 100_000)
+    matrix_env.fake.inject("download", "drop", times=MAX_RESUMES + 1)
+    try:
+        with pytest.raises(TransferError) as caught:
+            matrix_env.client.files.download(file_id, tmp_path / "guard.bin")
+    finally:
+        matrix_env.fake.reset_faults()
+    assert type(caught.value) is TransferError
+    assert isinstance(caught.value, StreamtapeError)
