@@ -128,7 +128,8 @@ def test_readme_quickstart_runs(
 ) -> None:
     """The README's quickstart, as written, against the emulator (with the files it names)."""
     text = README.read_text(encoding="utf-8")
-    (code,) = re.findall(r"```python\n(from streamtape_sdk import NotFoundError.*?)```", text, re.DOTALL)
+    quickstart = r"```python\n(from streamtape_sdk import NotFoundError.*?)```"
+    (code,) = re.findall(quickstart, text, re.DOTALL)
     (tmp_path / "beach.mp4").write_bytes(b"\x00" * 4096)
     (tmp_path / "downloads").mkdir()
     with FakeStreamtape() as fake:
