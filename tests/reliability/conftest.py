@@ -37,6 +37,7 @@ from streamtape_sdk.models import (
     UploadURL,
 )
 from streamtape_sdk.testing import FakeStreamtape, Fault
+from tests.fakes import FakeSleep
 
 #: A distinctive key of the real shape (15 alphanumerics): the secret audit greps for it.
 SECRET_KEY = "Zq9XkW2rT7pLm4B"
@@ -78,20 +79,6 @@ ENDPOINT_PATHS: tuple[str, ...] = tuple(e.path for e in ALL_API_ENDPOINTS)
 
 
 # -- small helpers -------------------------------------------------------------------------
-
-
-class FakeSleep:
-    """Stands in for `time.sleep` in the transport: records every wait, never sleeps."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-    @property
-    def total(self) -> float:
-        return sum(self.calls)
 
 
 class FakeClock:

@@ -11,13 +11,8 @@ import pytest
 from streamtape_sdk import TransferError
 from streamtape_sdk.testing import FakeStreamtape
 from streamtape_sdk.transfers._download import MAX_RESUMES, PART_SUFFIX
-from tests.reliability.conftest import (
-    FakeSleep,
-    make_client,
-    record_figure,
-    sha256_file,
-    write_random_file,
-)
+from tests.fakes import FakeSleep
+from tests.reliability.conftest import make_client, record_figure, sha256_file, write_random_file
 
 BIG = 64 * 1024 * 1024
 SMALL = 4 * 1024 * 1024

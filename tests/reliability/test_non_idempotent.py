@@ -20,13 +20,13 @@ from streamtape_sdk import (
     StreamtapeError,
 )
 from streamtape_sdk.testing import FakeStreamtape
+from tests.fakes import FakeSleep
 from tests.reliability.conftest import (
     LOGIN,
     MATRIX_TIMEOUT,
     REMOTE_URL,
     SECRET_KEY,
     SLOW_DELAY,
-    FakeSleep,
     closed_port,
     make_client,
 )

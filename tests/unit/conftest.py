@@ -18,6 +18,7 @@ import pytest
 import responses
 
 from streamtape_sdk import Streamtape
+from tests.fakes import FakeSleep
 
 BASE_URL = "https://api.example.test"
 LOGIN = "0123456789abcdef0123"
@@ -112,20 +113,6 @@ def sent(rsps: responses.RequestsMock, index: int = -1) -> SentRequest:
 def auth(key: str = KEY) -> dict[str, str]:
     """The credential parameters every authenticated request carries."""
     return {"login": LOGIN, "key": key}
-
-
-class FakeSleep:
-    """Stands in for `time.sleep` in the transport; records every requested sleep."""
-
-    def __init__(self) -> None:
-        self.calls: list[float] = []
-
-    def __call__(self, seconds: float) -> None:
-        self.calls.append(seconds)
-
-    @property
-    def total(self) -> float:
-        return sum(self.calls)
 
 
 def make_client(

@@ -16,7 +16,8 @@ from streamtape_sdk import (
     ResponseFormatError,
     Streamtape,
 )
-from tests.unit.conftest import FakeSleep, add_json, sent
+from tests.fakes import FakeSleep
+from tests.unit.conftest import add_json, sent
 
 FILE_ID = "rbAarvRPXdYbaxY"
 TICKET = "wg8ad12d3QiJRXG~~1585532987430~n~~0~q75Z2aJg-TYfQgxz8"

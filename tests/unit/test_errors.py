@@ -34,9 +34,9 @@ from streamtape_sdk import (
     WaitTimeoutError,
 )
 from streamtape_sdk.errors import error_for_status, is_retryable
+from tests.fakes import FakeSleep
 from tests.unit.conftest import (
     BASE_URL,
-    FakeSleep,
     LocalServer,
     add_body,
     add_json,

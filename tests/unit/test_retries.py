@@ -32,9 +32,9 @@ from streamtape_sdk import (
 )
 from streamtape_sdk._retry import RetryPolicy
 from streamtape_sdk._transport import parse_retry_after
+from tests.fakes import FakeSleep
 from tests.unit.conftest import (
     BASE_URL,
-    FakeSleep,
     LocalServer,
     add_body,
     add_json,

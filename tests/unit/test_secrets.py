@@ -21,12 +21,12 @@ from streamtape_sdk import (
     Streamtape,
     StreamtapeError,
 )
+from tests.fakes import FakeSleep
 from tests.unit.conftest import (
     BASE_URL,
     KEY,
     LOGIN,
     PLAIN_KEY,
-    FakeSleep,
     LocalServer,
     add_body,
     add_json,
