@@ -16,7 +16,9 @@ __all__ = ["MASK", "forget_secret", "redact", "register_secret"]
 
 MASK = "***"
 
-_lock = threading.Lock()
+# Re-entrant: forget_secret runs from a weakref finalizer, which the garbage collector may
+# call in the middle of register_secret on the same thread (any allocation can trigger it).
+_lock = threading.RLock()
 _secrets: dict[str, int] = {}  # secret -> number of transports using it
 _forms: tuple[str, ...] = ()  # every spelling to mask, longest first
 
@@ -35,7 +37,7 @@ def _spellings(secret: str) -> set[str]:
 def _rebuild() -> None:
     global _forms
     forms: set[str] = set()
-    for secret in _secrets:
+    for secret in list(_secrets):  # a finalizer may change the dict while we iterate
         forms |= _spellings(secret)
     _forms = tuple(sorted(forms, key=len, reverse=True))
 

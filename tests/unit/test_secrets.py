@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote, quote_plus
@@ -410,3 +411,31 @@ def test_no_partial_key_when_snippet_cuts_through_it(key: str) -> None:
             client.account.info()
     message = str(info.value)
     assert encoded[:8] not in message
+
+
+def test_a_finalizer_during_registration_does_not_deadlock(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The garbage collector can run a dead transport's finalizer (forget_secret) in the
+    middle of register_secret on the same thread; that must not deadlock."""
+    from streamtape_sdk import _redaction
+
+    _redaction.register_secret("OldKeyCollected1")
+    real_spellings = _redaction._spellings
+    fired: list[bool] = []
+
+    def spellings_while_collecting(secret: str) -> set[str]:
+        if not fired:
+            fired.append(True)
+            _redaction.forget_secret("OldKeyCollected1")  # what a GC pass may do here
+        return real_spellings(secret)
+
+    monkeypatch.setattr(_redaction, "_spellings", spellings_while_collecting)
+    worker = threading.Thread(target=_redaction.register_secret, args=("NewKey0000001",))
+    worker.daemon = True
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "register_secret deadlocked"
+    assert fired
+    assert _redaction.redact("NewKey0000001") == "***"
+    _redaction.forget_secret("NewKey0000001")
