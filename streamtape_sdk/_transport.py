@@ -205,7 +205,7 @@ class Transport:
                     reached_server = True
                 raise
 
-        return self.with_retries(endpoint, attempt, describe=self.redacted_url(url, query))
+        return self.with_retries(endpoint, attempt, describe=lambda: self.redacted_url(url, query))
 
     def credentials(self) -> dict[str, str]:
         """The auth query parameters; raises `MissingCredentialsError` when one is missing."""
@@ -270,8 +270,13 @@ class Transport:
             return self._unwrap(body, response, endpoint, detail)
         raise error
 
-    def with_retries(self, endpoint: Endpoint, attempt: Callable[[], T], *, describe: str) -> T:
-        """Run `attempt`, retrying transient failures as the endpoint's policy allows."""
+    def with_retries(
+        self, endpoint: Endpoint, attempt: Callable[[], T], *, describe: Callable[[], str]
+    ) -> T:
+        """Run `attempt`, retrying transient failures as the endpoint's policy allows.
+
+        `describe` names the request in the retry log line; it runs only when one is logged.
+        """
         slept = 0.0
         retry = 0
         while True:
@@ -287,7 +292,7 @@ class Transport:
                 retry += 1
                 logger.debug(
                     "Retrying %s in %.2f s (retry %d of %d) after %s: %s",
-                    describe,
+                    describe(),
                     wait,
                     retry,
                     self.retry.max_retries,

@@ -77,13 +77,6 @@ def open_source(source: SourceLike, name: str | None) -> UploadSource:
 def sha256_hex(file: BinaryIO, chunk_size: int = CHUNK_SIZE) -> str:
     """SHA-256 of the rest of `file`, hex, read in chunks (constant memory)."""
     digest = hashlib.sha256()
-    buffer = bytearray(chunk_size)
-    view = memoryview(buffer)
-    readinto = getattr(file, "readinto", None)
-    if readinto is not None:
-        while n := readinto(view):
-            digest.update(view[:n])
-    else:
-        while chunk := file.read(chunk_size):
-            digest.update(chunk)
+    while chunk := file.read(chunk_size):
+        digest.update(chunk)  # hashlib releases the GIL for large updates
     return digest.hexdigest()

@@ -112,4 +112,6 @@ def post_upload(
         return transport.decode_envelope(response, UPLOAD_POST)
 
     # UPLOAD_POST is not idempotent: only a failure before anything was sent is retried.
-    return transport.with_retries(UPLOAD_POST, attempt, describe=f"upload of {source.name!r}")
+    return transport.with_retries(
+        UPLOAD_POST, attempt, describe=lambda: f"upload of {source.name!r}"
+    )
