@@ -88,7 +88,14 @@ class _RedactingFilter(logging.Filter):
 _filter = _RedactingFilter()
 
 # Loggers whose records can hold a request URL: urllib3 logs "GET /path?query" at DEBUG.
-_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "streamtape_sdk")
+# urllib3.connection warns "Failed to parse headers (url=...)" with the query string.
+_LOGGERS = (
+    "urllib3.connectionpool",
+    "urllib3.connection",
+    "urllib3.poolmanager",
+    "urllib3.util.retry",
+    "streamtape_sdk",
+)
 
 
 def _install_log_filter() -> None:

@@ -201,7 +201,8 @@ class Transport:
                     return True
                 raise
             except StreamtapeError as error:
-                if not isinstance(error, APIConnectionError) or error.request_sent:
+                # Only an ambiguous failure may have been applied: not a definite refusal.
+                if isinstance(error, APIConnectionError) and error.request_sent:
                     reached_server = True
                 raise
 

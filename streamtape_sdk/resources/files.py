@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from os import PathLike
@@ -316,7 +317,11 @@ class Files(Resource):
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """
         require_id(file_id, "file_id")
+        # "downloads/" names a directory even before it exists: never a file called that.
+        names_directory = str(dest).endswith((os.sep, "/"))
         dest_path = Path(dest)
+        if names_directory and not dest_path.is_dir():
+            raise FileNotFoundError(f"cannot download into {str(dest)!r}: no such directory")
         directory = dest_path if dest_path.is_dir() else dest_path.parent
         check_writable_dir(directory)  # before the ticket's wait, not after
 

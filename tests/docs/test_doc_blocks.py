@@ -131,7 +131,6 @@ def test_readme_quickstart_runs(
     quickstart = r"```python\n(from streamtape_sdk import NotFoundError.*?)```"
     (code,) = re.findall(quickstart, text, re.DOTALL)
     (tmp_path / "beach.mp4").write_bytes(b"\x00" * 4096)
-    (tmp_path / "downloads").mkdir()
     with FakeStreamtape() as fake:
         monkeypatch.setenv("STREAMTAPE_LOGIN", fake.login)
         monkeypatch.setenv("STREAMTAPE_KEY", fake.key)
@@ -142,4 +141,4 @@ def test_readme_quickstart_runs(
     assert "dev@example.com" in output
     assert "('beach.mp4', 4096)" in output
     assert "404 File not found" in output
-    assert (tmp_path / "downloads" / "beach.mp4").read_bytes() == b"\x00" * 4096
+    assert (tmp_path / "beach-copy.mp4").read_bytes() == b"\x00" * 4096

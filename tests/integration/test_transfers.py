@@ -15,6 +15,7 @@ from streamtape_sdk import (
     APIConnectionError,
     DownloadLink,
     IntegrityError,
+    NotFoundError,
     PermissionDeniedError,
     RemoteUploadFailedError,
     Streamtape,
@@ -324,3 +325,21 @@ def test_remote_wait_times_out(client: Streamtape, fake_streamtape: FakeStreamta
     with pytest.raises(WaitTimeoutError, match="longer timeout"):
         client.remote.wait(job.id, poll_interval=0.05, timeout=0.5)
     assert time.monotonic() - started < 2.5
+
+
+def test_download_to_a_missing_directory_path_is_refused(
+    client: Streamtape, fake_streamtape: FakeStreamtape, tmp_path: Path
+) -> None:
+    file_id = fake_streamtape.add_file("a.bin", b"abc")
+    with pytest.raises(FileNotFoundError, match="no such directory"):
+        client.files.download(file_id, f"{tmp_path}/downloads/")
+    assert list(tmp_path.iterdir()) == []
+    assert fake_streamtape.requests_log == []
+
+
+def test_a_definite_refusal_then_404_is_still_not_found(
+    client: Streamtape, fake_streamtape: FakeStreamtape
+) -> None:
+    fake_streamtape.inject("/file/delete", "json_509")
+    with pytest.raises(NotFoundError):
+        client.files.delete("neverExisted123")
