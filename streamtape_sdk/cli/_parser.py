@@ -29,6 +29,17 @@ credentials come from --login/--key or STREAMTAPE_LOGIN/STREAMTAPE_KEY
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser whose usage errors are one line on stderr (exit status 2)."""
 
+    def _parse_optional(self, arg_string: str) -> object:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
+        # Folder and remote-upload ids may start with "-" ("-dTokDi_X-Q"); argparse would
+        # take such an id for an unknown option. An argument that names no option of this
+        # parser is a value, as an id always is.
+        parsed: object = super()._parse_optional(arg_string)
+        first = parsed[0] if isinstance(parsed, list) and parsed else parsed  # 3.12+: a list
+        unknown = isinstance(first, tuple) and first[0] is None
+        if unknown and not arg_string.startswith("--") and "=" not in arg_string:
+            return None
+        return parsed
+
     def error(self, message: str) -> NoReturn:
         # argparse prints the whole usage block first; one line with a pointer to --help
         # reads better in a terminal and is what scripts capturing stderr expect.

@@ -90,3 +90,25 @@ def test_remote_help_lists_actions(run: Runner) -> None:
 def test_json_none_result_is_ok_true(run: Runner, env: FakeStreamtape) -> None:
     file_id = env.add_file("a.bin", b"a")
     assert run("rename", file_id, "b.bin", "--json").out.strip() == '{\n  "ok": true\n}'
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["mkdir", "x", "--parent", "-dTokDi_X-Q"], "parent"),
+        (["rmdir", "-dTokDi_X-Q"], "folder"),
+        (["ls", "-dTokDi_X-Q", "--json"], "folder"),
+        (["remote", "status", "-abc_def-gh"], "id"),
+    ],
+)
+def test_ids_starting_with_a_dash_are_values(argv: list[str], field: str) -> None:
+    """Folder and remote ids are base64url and may start with "-" (1 in 64 do)."""
+    assert (
+        getattr(build_parser().parse_args(argv), field) == argv[-1 if argv[-1] != "--json" else -2]
+    )
+
+
+def test_unknown_long_options_are_still_usage_errors(run: Runner) -> None:
+    result = run("ls", "--bogus")
+    assert result.code == 2
+    assert "unrecognized arguments: --bogus" in result.err
