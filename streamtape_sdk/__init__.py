@@ -7,7 +7,10 @@ Example:
     ...         print(file.name, file.size)
 """
 
+from ._cancel import CancelToken
 from ._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Streamtape
+from ._config import Timeout
+from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import (
     APIConnectionError,
@@ -15,14 +18,18 @@ from .errors import (
     APITimeoutError,
     BadRequestError,
     BandwidthExceededError,
+    CaptchaRequiredError,
+    ClientClosedError,
     IntegrityError,
     MissingCredentialsError,
     NotFoundError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     RemoteUploadFailedError,
     ResponseFormatError,
     ServerError,
     StreamtapeError,
+    TransferCancelledError,
     TransferError,
     UnavailableForLegalReasonsError,
     WaitTimeoutError,
@@ -54,6 +61,9 @@ __all__ = [
     "AccountInfo",
     "BadRequestError",
     "BandwidthExceededError",
+    "CancelToken",
+    "CaptchaRequiredError",
+    "ClientClosedError",
     "Conversion",
     "CreatedFolder",
     "DownloadLink",
@@ -66,15 +76,19 @@ __all__ = [
     "IntegrityError",
     "MissingCredentialsError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "PermissionDeniedError",
     "ProgressCallback",
     "RemoteUpload",
     "RemoteUploadFailedError",
     "RemoteUploadStatus",
     "ResponseFormatError",
+    "RetryPolicy",
     "ServerError",
     "Streamtape",
     "StreamtapeError",
+    "Timeout",
+    "TransferCancelledError",
     "TransferError",
     "UnavailableForLegalReasonsError",
     "UploadURL",

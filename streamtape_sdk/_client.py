@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from ._config import DEFAULT_TIMEOUT, Timeout
 from ._redaction import MASK
 from ._retry import RetryPolicy
 from ._transport import DEFAULT_BASE_URL, Transport
@@ -20,8 +21,6 @@ __all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Streamtape"]
 ENV_LOGIN = "STREAMTAPE_LOGIN"
 ENV_KEY = "STREAMTAPE_KEY"
 ENV_BASE_URL = "STREAMTAPE_BASE_URL"
-#: Seconds to wait for a connection and for each read, unless a call says otherwise.
-DEFAULT_TIMEOUT = 30.0
 #: Retries of a transient failure.
 DEFAULT_MAX_RETRIES = 3
 
@@ -50,9 +49,11 @@ class Streamtape:
         login: the API login (user panel, "Account Settings").
         key: the API key. Shown as `***` in every repr, log line and error.
         base_url: the API root, e.g. the local emulator's URL in tests.
-        timeout: seconds to wait for each request's connection and each read; every method
-            also takes `timeout=` for one call.
+        timeout: seconds to wait for each request's connection and each read, or a `Timeout`
+            (connect, read, upload_reply); every method also takes `timeout=` for one call.
         max_retries: retries of a transient failure (0 turns retrying off).
+        retry: the whole `RetryPolicy` (backoff and budgets); give either this or
+            `max_retries`, not both.
         session: a `requests.Session` to use (proxies, TLS settings, adapters); the caller
             keeps ownership and closes it.
         user_agent: the `User-Agent` header; by default it names the SDK and its version.
@@ -77,13 +78,17 @@ class Streamtape:
         key: str | None = None,
         *,
         base_url: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
+        retry: RetryPolicy | None = None,
         session: requests.Session | None = None,
         user_agent: str | None = None,
     ) -> None:
-        if timeout <= 0:
-            raise ValueError(f"timeout must be positive, got {timeout}")
+        timeouts = Timeout.of(timeout)
+        if retry is None:
+            retry = RetryPolicy(max_retries=max_retries)
+        elif max_retries != DEFAULT_MAX_RETRIES:
+            raise ValueError("give max_retries inside retry=RetryPolicy(...), not both")
         resolved_url = _setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL
         if (
             urlsplit(resolved_url).scheme not in ("http", "https")
@@ -94,8 +99,8 @@ class Streamtape:
             login=_setting(login, ENV_LOGIN),
             key=_setting(key, ENV_KEY),
             base_url=resolved_url,
-            timeout=timeout,
-            retry=RetryPolicy(max_retries=max_retries),
+            timeout=timeouts,
+            retry=retry,
             user_agent=user_agent or _default_user_agent(),
             session=session,
         )
@@ -115,9 +120,14 @@ class Streamtape:
         return self._transport.base_url
 
     @property
-    def timeout(self) -> float:
-        """The default per-request timeout in seconds."""
+    def timeout(self) -> Timeout:
+        """The default timeouts in seconds (connect, read, upload_reply)."""
         return self._transport.timeout
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """How transient failures are retried."""
+        return self._transport.retry
 
     @property
     def max_retries(self) -> int:
@@ -143,5 +153,5 @@ class Streamtape:
         key = MASK if self._transport.credentials_present else None
         return (
             f"Streamtape(login={self.login!r}, key={key!r}, base_url={self.base_url!r}, "
-            f"timeout={self.timeout}, max_retries={self.max_retries})"
+            f"timeout={self.timeout!r}, max_retries={self.max_retries})"
         )

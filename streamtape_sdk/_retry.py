@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from ._config import require_count, require_seconds
+
 __all__ = ["RetryPolicy"]
 
 
@@ -12,29 +14,38 @@ __all__ = ["RetryPolicy"]
 class RetryPolicy:
     """How transient failures are retried.
 
+    Which endpoints may be retried is the SDK's decision (per endpoint: reads and idempotent
+    mutations), never this policy's; the policy only says how often and how long.
+
     Attributes:
         max_retries: retries after the first attempt; 0 turns retrying off.
-        base: the first backoff ceiling in seconds; it doubles each retry.
-        cap: the largest backoff ceiling in seconds.
-        max_retry_after: a server `Retry-After` above this raises instead of sleeping.
-        max_total_sleep: the most time one call may spend sleeping between retries.
+        base_delay: the first backoff ceiling in seconds; it doubles each retry.
+        max_delay: the largest backoff ceiling in seconds.
+        max_total_sleep: the most time one call may spend sleeping between retries (seconds).
+        max_retry_after: a server `Retry-After` above this (seconds) raises instead of sleeping.
+
+    Raises:
+        ValueError: a negative or non-finite value.
+        TypeError: a value of the wrong type (`max_retries=True` or `1.5`).
+
+    Example:
+        >>> Streamtape(retry=RetryPolicy(max_retries=5, max_delay=4.0))  # doctest: +SKIP
     """
 
     max_retries: int = 3
-    base: float = 0.5
-    cap: float = 8.0
-    max_retry_after: float = 60.0
+    base_delay: float = 0.5
+    max_delay: float = 8.0
     max_total_sleep: float = 60.0
+    max_retry_after: float = 60.0
 
     def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
-        if self.base < 0 or self.cap < 0:
-            raise ValueError("retry base and cap must be >= 0")
+        require_count(self.max_retries, "max_retries")
+        for name in ("base_delay", "max_delay", "max_total_sleep", "max_retry_after"):
+            require_seconds(getattr(self, name), name, allow_zero=True)
 
     def backoff(self, retry: int, rng: random.Random | None = None) -> float:
         """Seconds to sleep before retry number `retry` (0-based): full jitter under the cap."""
-        ceiling = min(self.cap, self.base * (2**retry))
+        ceiling = min(self.max_delay, self.base_delay * (2**retry))
         return (rng or random).uniform(0.0, ceiling)
 
     def delay(

@@ -21,6 +21,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
+from ._config import Timeout
 from ._endpoints import Endpoint
 from ._redaction import MASK, forget_secret, redact, register_secret
 from ._retry import RetryPolicy
@@ -115,7 +116,7 @@ class Transport:
         login: str | None,
         key: str | None,
         base_url: str,
-        timeout: float,
+        timeout: Timeout,
         retry: RetryPolicy,
         user_agent: str,
         session: requests.Session | None = None,
@@ -236,10 +237,11 @@ class Transport:
         request = requests.Request(method, url, params=params, data=data, headers=all_headers)
         prepared = self.session.prepare_request(request)
         settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
-        effective_timeout = self.timeout if timeout is None else timeout
+        effective_timeout = self.timeout.read if timeout is None else timeout
+        connect_read = (self.timeout.connect, self.timeout.read) if timeout is None else timeout
         started = time.monotonic()
         try:
-            response = self.session.send(prepared, timeout=effective_timeout, **settings)
+            response = self.session.send(prepared, timeout=connect_read, **settings)
         except requests.RequestException as exc:
             error = self._connection_error(exc, endpoint, effective_timeout)
         else:

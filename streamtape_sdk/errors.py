@@ -6,6 +6,7 @@ StreamtapeError
 ├── APIError                              .status, .message, .endpoint
 │   ├── BadRequestError                   400
 │   ├── PermissionDeniedError             403
+│   │   └── CaptchaRequiredError          the ticket demands a captcha (.captcha_url)
 │   ├── NotFoundError                     404
 │   ├── UnavailableForLegalReasonsError   451
 │   ├── BandwidthExceededError            509 (and 429), retryable
@@ -13,8 +14,11 @@ StreamtapeError
 ├── APIConnectionError                    network failure
 │   └── APITimeoutError
 ├── ResponseFormatError                   not JSON, an HTML page, or an undocumented shape
+├── OutcomeUnknownError                   a non-idempotent call may or may not have acted
+├── ClientClosedError                     a call after close() / the `with` block
 └── TransferError                         upload/download failures
     ├── IntegrityError                    size or sha256 mismatch
+    ├── TransferCancelledError            a CancelToken fired; partial state kept
     ├── RemoteUploadFailedError           a remote upload ended in status "error"
     └── WaitTimeoutError                  `remote.wait` ran out of time
 ```
@@ -31,14 +35,18 @@ __all__ = [
     "APITimeoutError",
     "BadRequestError",
     "BandwidthExceededError",
+    "CaptchaRequiredError",
+    "ClientClosedError",
     "IntegrityError",
     "MissingCredentialsError",
     "NotFoundError",
+    "OutcomeUnknownError",
     "PermissionDeniedError",
     "RemoteUploadFailedError",
     "ResponseFormatError",
     "ServerError",
     "StreamtapeError",
+    "TransferCancelledError",
     "TransferError",
     "UnavailableForLegalReasonsError",
     "WaitTimeoutError",
@@ -150,6 +158,76 @@ class PermissionDeniedError(APIError):
     )
 
 
+class CaptchaRequiredError(PermissionDeniedError):
+    """The download ticket demands a captcha and no answer was given (streamtape-api.md §5.6
+    N10).
+
+    Attributes:
+        captcha_url: the captcha image to solve; pass the answer as `captcha_response=` (or a
+            `captcha_solver=` to `files.download`).
+    """
+
+    hint = (
+        "Solve the captcha at the URL above and pass the answer as captcha_response= "
+        "(or give files.download a captcha_solver=)."
+    )
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        captcha_url: str | None,
+        status: int = 403,
+        endpoint: str = "/file/dl",
+        http_status: int | None = None,
+        retry_after: float | None = None,
+        detail: str | None = None,
+    ) -> None:
+        self.captcha_url = captcha_url
+        super().__init__(
+            message,
+            status=status,
+            endpoint=endpoint,
+            http_status=http_status,
+            retry_after=retry_after,
+            detail=detail,
+        )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_captcha_error,
+            (
+                self.message,
+                self.captcha_url,
+                self.status,
+                self.endpoint,
+                self.http_status,
+                self.retry_after,
+                self.detail,
+            ),
+        )
+
+
+def _rebuild_captcha_error(
+    message: str,
+    captcha_url: str | None,
+    status: int,
+    endpoint: str,
+    http_status: int | None,
+    retry_after: float | None,
+    detail: str | None,
+) -> CaptchaRequiredError:
+    return CaptchaRequiredError(
+        message,
+        captcha_url=captcha_url,
+        status=status,
+        endpoint=endpoint,
+        http_status=http_status,
+        retry_after=retry_after,
+        detail=detail,
+    )
+
+
 class NotFoundError(APIError):
     """404: the file, folder or remote upload does not exist."""
 
@@ -204,8 +282,39 @@ class ResponseFormatError(StreamtapeError):
     """The API answered with something that is not the documented JSON envelope or shape."""
 
 
+class OutcomeUnknownError(StreamtapeError):
+    """A non-idempotent call (the upload POST, `remote.add`, `folders.create`) may or may not
+    have taken effect, and reconciliation could not tell. Never retried automatically.
+
+    Deliberately not an `APIConnectionError`: a generic "retry on connection error" loop must
+    not repeat it and create a duplicate. The message says what to check before retrying.
+
+    Attributes:
+        endpoint: the API path (or `upload`) whose outcome is unknown.
+    """
+
+    def __init__(self, message: str, *, endpoint: str) -> None:
+        super().__init__(message)
+        self.endpoint = endpoint
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_outcome_error, (str(self), self.endpoint))
+
+
+def _rebuild_outcome_error(message: str, endpoint: str) -> OutcomeUnknownError:
+    return OutcomeUnknownError(message, endpoint=endpoint)
+
+
+class ClientClosedError(StreamtapeError):
+    """A call on a client after `close()` or after its `with` block; create a new client."""
+
+
 class TransferError(StreamtapeError):
     """An upload or download failed."""
+
+
+class TransferCancelledError(TransferError):
+    """A `CancelToken` fired; a download's partial state is kept so a later call resumes."""
 
 
 class IntegrityError(TransferError):

@@ -53,11 +53,11 @@ def _busy(rsps: responses.RequestsMock, path: str, retry_after: str | None = Non
 
 
 def _expected_ceilings(count: int, policy: RetryPolicy = DEFAULTS) -> list[float]:
-    return [min(policy.cap, policy.base * 2**retry) for retry in range(count)]
+    return [min(policy.max_delay, policy.base_delay * 2**retry) for retry in range(count)]
 
 
 def test_defaults_are_the_documented_ones() -> None:
-    assert (DEFAULTS.base, DEFAULTS.cap, DEFAULTS.max_retry_after) == (0.5, 8.0, 60.0)
+    assert (DEFAULTS.base_delay, DEFAULTS.max_delay, DEFAULTS.max_retry_after) == (0.5, 8.0, 60.0)
     assert DEFAULTS.max_total_sleep == 60.0
 
 
@@ -91,7 +91,7 @@ def test_total_sleep_is_capped_with_backoff(monkeypatch: pytest.MonkeyPatch) -> 
         attempts = len(rsps.calls)
     expected = _expected_ceilings(10)  # 55.5 s in all; an 11th 8 s sleep would pass 60
     assert fake_clock.sleeps == expected
-    assert sum(expected) <= DEFAULTS.max_total_sleep < sum(expected) + DEFAULTS.cap
+    assert sum(expected) <= DEFAULTS.max_total_sleep < sum(expected) + DEFAULTS.max_delay
     assert attempts == len(expected) + 1
     # The 11th backoff was drawn and refused: the budget, not max_retries, ended the call.
     assert jitter.ceilings == _expected_ceilings(11)

@@ -38,8 +38,10 @@ from streamtape_sdk import (
     RemoteUpload,
     RemoteUploadFailedError,
     RemoteUploadStatus,
+    RetryPolicy,
     Streamtape,
     StreamtapeError,
+    Timeout,
     UploadedFile,
     UploadURL,
     __version__,
@@ -75,7 +77,8 @@ def test_client_surface(fake_streamtape: FakeStreamtape) -> None:
     )
     assert_type(client.login, str | None)
     assert_type(client.base_url, str)
-    assert_type(client.timeout, float)
+    assert_type(client.timeout, Timeout)
+    assert_type(client.retry, RetryPolicy)
     assert_type(client.max_retries, int)
     assert_type(client.account, Account)
     assert_type(client.files, Files)

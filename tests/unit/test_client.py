@@ -12,7 +12,7 @@ import requests
 import responses
 
 import streamtape_sdk
-from streamtape_sdk import MissingCredentialsError, Streamtape, StreamtapeError
+from streamtape_sdk import MissingCredentialsError, Streamtape, StreamtapeError, Timeout
 from streamtape_sdk.resources import Account, Files, Folders, Remote
 from tests.unit.conftest import (
     BASE_URL,
@@ -34,7 +34,7 @@ def test_defaults() -> None:
     client = Streamtape()
     assert client.login is None
     assert client.base_url == "https://api.streamtape.com"
-    assert client.timeout == 30.0
+    assert client.timeout == Timeout(30.0, 30.0, 600.0)
     assert client.max_retries == 3
     assert isinstance(client.account, Account)
     assert isinstance(client.files, Files)
@@ -49,7 +49,7 @@ def test_explicit_settings() -> None:
     )
     assert client.login == LOGIN
     assert client.base_url == "https://x.test"  # trailing slash dropped
-    assert client.timeout == 5.5
+    assert client.timeout == Timeout(connect=5.5, read=5.5)
     assert client.max_retries == 0
     client.close()
 
@@ -100,8 +100,8 @@ def test_negative_max_retries_is_rejected() -> None:
 def test_repr_masks_key() -> None:
     client = Streamtape(LOGIN, KEY, base_url=BASE_URL, timeout=12.0, max_retries=1)
     assert repr(client) == (
-        f"Streamtape(login={LOGIN!r}, key='***', base_url='{BASE_URL}', timeout=12.0, "
-        "max_retries=1)"
+        f"Streamtape(login={LOGIN!r}, key='***', base_url='{BASE_URL}', "
+        "timeout=Timeout(connect=12.0, read=12.0, upload_reply=600.0), max_retries=1)"
     )
     client.close()
 
@@ -175,7 +175,7 @@ def test_default_and_per_call_timeout() -> None:
         add_json(rsps, "/account/info", ACCOUNT)
         client.account.info()
         client.account.info(timeout=2.5)
-        assert sent(rsps, 0).timeout == 7.0
+        assert sent(rsps, 0).timeout == (7.0, 7.0)
         assert sent(rsps, 1).timeout == 2.5
 
 

@@ -473,7 +473,7 @@ def test_total_sleep_budget_caps_backoff(
 ) -> None:
     http_html(503)(rsps, "/account/info")
     with make_client(fake_sleep, max_retries=1000) as client:
-        client._transport.retry = RetryPolicy(max_retries=1000, base=8.0, cap=8.0)
+        client._transport.retry = RetryPolicy(max_retries=1000, base_delay=8.0, max_delay=8.0)
         with pytest.raises(ServerError):
             client.account.info()
     assert fake_sleep.total <= 60.0
@@ -521,7 +521,12 @@ class _EdgeRng(random.Random):
 
 def test_backoff_ceilings_double_and_cap() -> None:
     policy = RetryPolicy()
-    assert (policy.base, policy.cap, policy.max_retry_after, policy.max_total_sleep) == (
+    assert (
+        policy.base_delay,
+        policy.max_delay,
+        policy.max_retry_after,
+        policy.max_total_sleep,
+    ) == (
         0.5,
         8.0,
         60.0,
@@ -587,10 +592,16 @@ def test_retry_after_limit_is_independent_of_the_budget() -> None:
 def test_policy_validation() -> None:
     with pytest.raises(ValueError, match="max_retries"):
         RetryPolicy(max_retries=-1)
-    with pytest.raises(ValueError, match="base and cap"):
-        RetryPolicy(base=-0.1)
-    with pytest.raises(ValueError, match="base and cap"):
-        RetryPolicy(cap=-1)
+    with pytest.raises(ValueError, match="base_delay"):
+        RetryPolicy(base_delay=-0.1)
+    with pytest.raises(ValueError, match="max_delay"):
+        RetryPolicy(max_delay=-1)
+    with pytest.raises(TypeError, match="max_retries"):
+        RetryPolicy(max_retries=True)
+    with pytest.raises(TypeError, match="max_retries"):
+        RetryPolicy(max_retries=1.5)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="max_delay"):
+        RetryPolicy(max_delay=float("nan"))
     assert RetryPolicy(max_retries=0).delay(0, None, 0.0) is None
 
 
