@@ -105,7 +105,32 @@ def _png(width: int, height: int) -> bytes:
     )
 
 
-THUMBNAIL_PNG = _png(1, 1)
+def _jpeg_1x1() -> bytes:
+    """A valid baseline JPEG of one grey pixel, built here rather than pasted as a blob.
+
+    One 8x8 block whose level-shifted samples are all 0: DC difference category 0 and an
+    immediate end-of-block, each coded with the one-bit Huffman code ``0``.
+    """
+
+    def segment(marker: int, payload: bytes) -> bytes:
+        return struct.pack(">HH", 0xFF00 | marker, len(payload) + 2) + payload
+
+    one_code = bytes([1] + [0] * 15) + b"\x00"  # one code of length 1, for symbol 0
+    return (
+        b"\xff\xd8"  # SOI
+        + segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+        + segment(0xDB, b"\x00" + b"\x01" * 64)  # quantisation table 0, all ones
+        + segment(0xC0, struct.pack(">BHHB", 8, 1, 1, 1) + b"\x01\x11\x00")  # 1x1 grey
+        + segment(0xC4, b"\x00" + one_code)  # DC table 0
+        + segment(0xC4, b"\x10" + one_code)  # AC table 0
+        + segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")  # scan: component 1, tables 0/0
+        + b"\x3f"  # bits 0 (DC diff 0), 0 (EOB), padded with ones
+        + b"\xff\xd9"  # EOI
+    )
+
+
+#: Thumbnails are JPEG, at URLs ending in ``.jpg`` (§5.6 N17).
+THUMBNAIL_JPEG = _jpeg_1x1()
 
 #: Size in pixels of the captcha image (``captcha_w`` x ``captcha_h`` in tickets).
 CAPTCHA_SIZE = (160, 60)
@@ -248,7 +273,7 @@ class EmulatorApp:
         rules += [
             Rule("/ul/<token>", endpoint=UPLOAD, methods=["POST"]),
             Rule("/dl/<token>/<path:name>", endpoint=DOWNLOAD, methods=["GET"]),
-            Rule("/thumb/<file_id>.png", endpoint=THUMB, methods=["GET"]),
+            Rule("/thumb/<file_id>.jpg", endpoint=THUMB, methods=["GET"]),
             Rule("/captcha/<token>.png", endpoint=CAPTCHA, methods=["GET"]),
         ]
         # strict_slashes=False: a trailing slash (`/file/listfolder/`) still matches.
@@ -428,7 +453,7 @@ class EmulatorApp:
             result[file_id] = (
                 _wire.file_info_missing(file_id)
                 if f is None
-                else _wire.file_info_found(f, f"{host}/thumb/{f.id}.png")
+                else _wire.file_info_found(f, f"{host}/thumb/{f.id}.jpg")
             )
         return result
 
@@ -522,7 +547,7 @@ class EmulatorApp:
 
     def file_getsplash(self, request: Request, p: _Params) -> Any:
         f = self.state.require_file(p.require("file"))
-        return f"{self._host(request)}/thumb/{f.id}.png"
+        return f"{self._host(request)}/thumb/{f.id}.jpg"
 
     # -- upload host ----------------------------------------------------------------------
 
@@ -705,7 +730,7 @@ class EmulatorApp:
         )
         if self.state.get_file(file_id) is None:
             return Response("not found\n", 404, mimetype="text/plain")
-        return Response(THUMBNAIL_PNG, 200, mimetype="image/png")
+        return Response(THUMBNAIL_JPEG, 200, mimetype="image/jpeg")
 
 
 def _etag(f: StoredFile) -> str:

@@ -356,10 +356,9 @@ class FakeStreamtape:
         """
         deadline = time.monotonic() + timeout
         while True:
-            try:
-                (record,) = self._state.remote_uploads(remote_id)
-            except ApiError:
-                raise KeyError(f"unknown remote upload {remote_id!r}") from None
+            record = self._state.get_remote(remote_id)
+            if record is None:
+                raise KeyError(f"unknown remote upload {remote_id!r}")
             if record.status in _TERMINAL_REMOTE:
                 return record
             if time.monotonic() >= deadline:

@@ -617,9 +617,21 @@ class State:
             return True
 
     def remote_finish(
-        self, rid: str, source: Path, name: str, sha256: str, size: int, content_type: str | None
+        self,
+        rid: str,
+        source: Path,
+        name: str,
+        sha256: str,
+        size: int,
+        content_type: str | None,
+        *,
+        announced: int | None = None,
     ) -> None:
-        """Store the fetched file and mark the remote upload finished (or error)."""
+        """Store the fetched file and mark the remote upload finished (or error).
+
+        ``announced`` is the source's Content-Length: kept as ``bytes_total`` even when
+        fewer bytes came (§5.6 N12), so the truncation stays visible.
+        """
         with self.lock:
             r = self._live_remote(rid)
             if r is None:
@@ -641,14 +653,17 @@ class State:
                 r.file_id = f.id
                 r.link = page_link(f.id, f.name)
                 r.bytes_loaded = size
-                r.bytes_total = size
+                r.bytes_total = size if announced is None else announced
             r.last_update = time.time()
 
-    def remote_fail(self, rid: str, reason: str) -> None:
+    def remote_fail(self, rid: str, reason: str, *, loaded: int | None = None) -> None:
+        """End a remote upload in ``error``; ``loaded`` counts the bytes it did fetch."""
         with self.lock:
             r = self._live_remote(rid)
             if r is not None:
                 r.status, r.error, r.last_update = "error", reason, time.time()
+                if loaded is not None:
+                    r.bytes_loaded = loaded
 
     def remove_remote(self, rid: str) -> None:
         """Cancel and forget one remote upload, or all of them with ``"all"``.
@@ -666,16 +681,18 @@ class State:
             for d in doomed:
                 self._remotes.pop(d).cancelled.set()
 
+    def get_remote(self, rid: str) -> RemoteUploadRecord | None:
+        with self.lock:
+            r = self._remotes.get(rid)
+            return None if r is None else self._snap_remote(r)
+
     def remote_uploads(self, rid: str | None = None) -> list[RemoteUploadRecord]:
         """One remote upload, or all of them newest first.
 
-        Raises:
-            ApiError: 404 unknown id.
+        An unknown ``rid`` gives all of them too, as the service does (§5.6 N2).
         """
         with self.lock:
-            if rid is not None:
-                if rid not in self._remotes:
-                    raise ApiError(404, MSG_REMOTE_NOT_FOUND)
+            if rid is not None and rid in self._remotes:
                 return [self._snap_remote(self._remotes[rid])]
             ordered = sorted(self._remotes.values(), key=lambda r: r.added, reverse=True)
             return [self._snap_remote(r) for r in ordered]
