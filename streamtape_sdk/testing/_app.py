@@ -235,6 +235,69 @@ def _file_chunks(path: Path, start: int, stop: int) -> Iterator[bytes]:
             yield data
 
 
+#: How much of an upload body is read ahead to check its part headers (N7).
+STRICT_PEEK_BYTES = 64 * 1024
+
+
+class _Replay(io.RawIOBase):
+    """A request body whose first bytes were already read: those, then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: ReadableBuffer) -> int:
+        out = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(out), len(self._head))
+            out[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(out))
+        out[: len(data)] = data
+        return len(data)
+
+
+def _check_strict_upload(request: Request) -> None:
+    """Refuse what the real upload host is believed to refuse (§5.6 N7).
+
+    A body without ``Content-Length`` (chunked) gets 411. A part whose header block has
+    no line spelt exactly ``Content-Disposition:`` gets 400; the part headers found in
+    the first ``STRICT_PEEK_BYTES`` of the body are checked. The bytes read ahead are
+    put back, so the form parser sees the whole body.
+
+    Raises:
+        ApiError: 411 or 400 as above.
+    """
+    environ = request.environ
+    length = request.content_length
+    if length is None or "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        raise ApiError(
+            411, "Length Required: the upload needs a Content-Length (chunked bodies are refused)"
+        )
+    raw: IO[bytes] = environ["wsgi.input"]
+    head = raw.read(min(length, STRICT_PEEK_BYTES))
+    environ["wsgi.input"] = io.BufferedReader(_Replay(head, raw))
+    boundary = request.mimetype_params.get("boundary", "").encode("latin-1")
+    if not boundary:
+        return  # the form parser reports the malformed body
+    for block in head.split(b"--" + boundary)[1:]:
+        headers, sep, _ = block.partition(b"\r\n\r\n")
+        if not sep:
+            break  # cut by the read-ahead (or the closing delimiter)
+        names = [line.split(b":", 1)[0] for line in headers.split(b"\r\n") if b":" in line]
+        if b"Content-Disposition" not in names:
+            raise ApiError(
+                400,
+                "Bad request: every multipart part needs a 'Content-Disposition' header "
+                "spelt exactly so",
+            )
+
+
 def _parse_headers(raw: str | None) -> dict[str, str]:
     """``remotedl/add`` headers: ``Name: value`` lines separated by newlines."""
     headers: dict[str, str] = {}
@@ -264,7 +327,9 @@ class EmulatorApp:
         *,
         error_http_status: Literal["mirror", "200"],
         start_remote: RemoteStarter,
+        strict_upload: bool = True,
     ) -> None:
+        self.strict_upload = strict_upload
         self.state = state
         self.faults = faults
         self.error_http_status = error_http_status
@@ -558,6 +623,7 @@ class EmulatorApp:
             self._drain(request)  # nothing may change, but the client must get our reply
             return self._fault_response(active.fault)
         drop = active is not None and active.fault is Fault.DROP
+        as_string = active is not None and active.fault is Fault.STRING_STATUS
         try:
             try:
                 target = self.state.claim_upload_slot(token)
@@ -565,13 +631,30 @@ class EmulatorApp:
                     raise ApiError(404, _wire.MSG_FOLDER_NOT_FOUND)
                 if request.mimetype != "multipart/form-data":
                     raise ApiError(400, "Bad request: expected multipart/form-data")
+                if self.strict_upload:
+                    _check_strict_upload(request)
             except ApiError:
                 self._drain(request)
                 raise
             result = self._receive(request, target.folder, target.sha256)
         except ApiError as err:
-            return self._json(err.status, err.msg, content_type=_UPLOAD_REPLY_TYPE, drop=drop)
-        return self._json(200, _wire.MSG_OK, result, content_type=_UPLOAD_REPLY_TYPE, drop=drop)
+            http_status = 411 if err.status == 411 else None
+            return self._json(
+                err.status,
+                err.msg,
+                http_status=http_status,
+                content_type=_UPLOAD_REPLY_TYPE,
+                drop=drop,
+                string_status=as_string,
+            )
+        return self._json(
+            200,
+            _wire.MSG_OK,
+            result,
+            content_type=_UPLOAD_REPLY_TYPE,
+            drop=drop,
+            string_status=as_string,
+        )
 
     def _receive(self, request: Request, folder: str | None, expected: str | None) -> Any:
         """Stream the multipart body to disk, keep the first file part, check its hash."""

@@ -66,6 +66,9 @@ class FakeStreamtape:
         download_link_ttl: lifetime in seconds of a ``file/dl`` download link.
         max_link_connections: most GETs one download link serves at once; more are
             refused with HTTP 429 and ``Retry-After: 1``. ``None``: no limit.
+        strict_upload: refuse upload POSTs the real host is believed to refuse (§5.6 N7):
+            no ``Content-Length`` (chunked) gets HTTP 411, a part header not spelt
+            ``Content-Disposition`` gets envelope 400. ``False`` accepts both.
 
     Raises:
         ValueError: invalid option values.
@@ -86,6 +89,7 @@ class FakeStreamtape:
         ticket_ttl: float = 1800,
         download_link_ttl: float = 3600,
         max_link_connections: int | None = None,
+        strict_upload: bool = True,
     ) -> None:
         if error_http_status not in ("mirror", "200"):
             raise ValueError("error_http_status must be 'mirror' or '200'")
@@ -96,6 +100,7 @@ class FakeStreamtape:
         self._host = host
         self._port = port
         self._error_http_status: Literal["mirror", "200"] = error_http_status
+        self._strict_upload = strict_upload
         if storage_dir is None:
             storage = Path(tempfile.mkdtemp(prefix="fake-streamtape-"))
             # Removes the temp dir even if stop() is never called.
@@ -152,6 +157,7 @@ class FakeStreamtape:
                 self._state,
                 self._faults,
                 error_http_status=self._error_http_status,
+                strict_upload=self._strict_upload,
                 start_remote=self._start_remote,
             )
             server = make_server(
