@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
     from streamtape_sdk import Streamtape
 
+    from ._app import ConnectionRegistry
+
 _TERMINAL_REMOTE = ("finished", "error")
 
 
@@ -69,6 +71,8 @@ class FakeStreamtape:
         strict_upload: refuse upload POSTs the real host is believed to refuse (§5.6 N7):
             no ``Content-Length`` (chunked) gets HTTP 411, a part header not spelt
             ``Content-Disposition`` gets envelope 400. ``False`` accepts both.
+        idle_timeout: seconds an HTTP/1.1 keep-alive connection may stay idle (also
+            the longest a single socket read or write may block) before it is closed.
 
     Raises:
         ValueError: invalid option values.
@@ -90,6 +94,7 @@ class FakeStreamtape:
         download_link_ttl: float = 3600,
         max_link_connections: int | None = None,
         strict_upload: bool = True,
+        idle_timeout: float = 15.0,
     ) -> None:
         if error_http_status not in ("mirror", "200"):
             raise ValueError("error_http_status must be 'mirror' or '200'")
@@ -97,6 +102,10 @@ class FakeStreamtape:
             raise ValueError("wait_time and conversion_seconds must be >= 0")
         if min(upload_url_ttl, ticket_ttl, download_link_ttl) <= 0:
             raise ValueError("lifetimes must be > 0")
+        if idle_timeout <= 0:
+            raise ValueError("idle_timeout must be > 0")
+        self._idle_timeout = idle_timeout
+        self._connections: ConnectionRegistry | None = None
         self._host = host
         self._port = port
         self._error_http_status: Literal["mirror", "200"] = error_http_status
@@ -151,7 +160,7 @@ class FakeStreamtape:
                 raise ImportError(
                     "FakeStreamtape needs werkzeug: pip install 'streamtape-sdk[testing]'"
                 ) from exc
-            from ._app import EmulatorApp, QuietRequestHandler
+            from ._app import EmulatorApp, make_handler
 
             app = EmulatorApp(
                 self._state,
@@ -160,8 +169,9 @@ class FakeStreamtape:
                 strict_upload=self._strict_upload,
                 start_remote=self._start_remote,
             )
+            handler, self._connections = make_handler(self._idle_timeout)
             server = make_server(
-                self._host, self._port, app, threaded=True, request_handler=QuietRequestHandler
+                self._host, self._port, app, threaded=True, request_handler=handler
             )
             thread = threading.Thread(
                 target=server.serve_forever,
@@ -183,6 +193,9 @@ class FakeStreamtape:
             if server is not None:
                 server.shutdown()
                 server.server_close()
+            if self._connections is not None:
+                # Kept-alive connections would otherwise go on serving after stop().
+                self._connections.close_all()
             if thread is not None:
                 thread.join(timeout=5)
             self._state.cancel_all_remotes()

@@ -201,10 +201,14 @@ class State:
         fault: str | None,
         params: Mapping[str, str],
         range_header: str | None,
+        *,
+        path: str = "",
     ) -> None:
         # Credentials never enter the log: tests print it, and it must be safe to show.
         clean = MappingProxyType({k: v for k, v in params.items() if k not in ("login", "key")})
-        record = RequestRecord(endpoint, method, fault, _utc(time.time()), clean, range_header)
+        record = RequestRecord(
+            endpoint, method, fault, _utc(time.time()), clean, range_header, path
+        )
         with self.lock:
             self._log.append(record)
 
