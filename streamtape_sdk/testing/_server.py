@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 _TERMINAL_REMOTE = ("finished", "error")
 
+#: Where a given ``storage_dir`` keeps the emulator's state between runs.
+STATE_FILE = "state.json"
+
 
 def _chunks_of(content: bytes | str | os.PathLike[str]) -> Iterator[bytes]:
     if isinstance(content, os.PathLike):
@@ -63,7 +66,9 @@ class FakeStreamtape:
         host: interface to bind (``127.0.0.1``).
         port: TCP port; 0 picks a free one.
         storage_dir: where files are stored; a temp dir (removed by ``stop``) when omitted.
-            A given directory is left in place.
+            A given directory is left in place, and the emulator's state (account,
+            folders, files) is saved there by ``stop`` (``state.json``) and restored
+            by the next emulator given the same directory.
         ticket_ttl: lifetime in seconds of a download ticket.
         download_link_ttl: lifetime in seconds of a ``file/dl`` download link.
         max_link_connections: most GETs one download link serves at once; more are
@@ -75,7 +80,8 @@ class FakeStreamtape:
             the longest a single socket read or write may block) before it is closed.
 
     Raises:
-        ValueError: invalid option values.
+        ValueError: invalid option values, or an unreadable ``state.json`` in
+            ``storage_dir``.
     """
 
     def __init__(
@@ -119,6 +125,7 @@ class FakeStreamtape:
         else:
             storage = Path(storage_dir)
             self._cleanup = None
+        self._state_file = None if storage_dir is None else storage / STATE_FILE
         self._state = State(
             storage=storage,
             login=login or _ids.login(),
@@ -129,6 +136,8 @@ class FakeStreamtape:
             ticket_ttl=ticket_ttl,
             download_link_ttl=download_link_ttl,
         )
+        if self._state_file is not None and self._state_file.is_file():
+            self._state.load(self._state_file, login=login, key=key)
         self.set_link_connection_limit(max_link_connections)
         self._faults = FaultPlan()
         self._lifecycle = threading.Lock()
@@ -203,6 +212,8 @@ class FakeStreamtape:
                 workers, self._workers = self._workers, []
             for worker in workers:
                 worker.join(timeout=5)
+            if self._state_file is not None:
+                self._state.save(self._state_file)
             if self._cleanup is not None:
                 self._cleanup()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 import mimetypes
 import os
@@ -16,7 +17,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
@@ -37,6 +38,9 @@ from ._wire import (
 )
 
 CHUNK_SIZE = 256 * 1024
+
+#: Format version of ``state.json`` (``State.save``).
+STATE_VERSION = 1
 
 # Conversions spend the first quarter of ``conversion_seconds`` in "new" (progress 0),
 # then "pending" with progress rising to 1, like the two states of the reference example.
@@ -705,6 +709,54 @@ class State:
         with self.lock:
             for r in self._remotes.values():
                 r.cancelled.set()
+
+    # -- persistence ----------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the account, folders and files index to ``path`` (JSON, atomically).
+
+        Tickets, download links, upload URLs and remote uploads are short-lived and are
+        not kept. The file bytes already live under ``files/``.
+        """
+        with self.lock:
+            data = {
+                "version": STATE_VERSION,
+                "login": self.login,
+                "key": self.key,
+                "signup_at": self.signup_at,
+                "folders": [asdict(d) for d in self._folders.values()],
+                "files": [{**asdict(f), "path": f.path.name} for f in self._files.values()],
+            }
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def load(self, path: Path, *, login: str | None, key: str | None) -> None:
+        """Restore what ``save`` wrote; explicit ``login``/``key`` win over the saved ones.
+
+        Files whose bytes are gone are skipped; half-received uploads are removed.
+
+        Raises:
+            ValueError: the file is not a state file this version can read.
+        """
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != STATE_VERSION:
+                raise ValueError(f"unsupported state version {data.get('version')!r}")
+            folders = [_Folder(**d) for d in data["folders"]]
+            files = [
+                _File(**{**f, "path": self.files_dir / Path(f["path"]).name}) for f in data["files"]
+            ]
+        except (OSError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"cannot read emulator state {path}: {exc}") from None
+        with self.lock:
+            self.login = login or str(data["login"])
+            self.key = key or str(data["key"])
+            self.signup_at = float(data["signup_at"])
+            self._folders = {d.id: d for d in folders}
+            self._files = {f.id: f for f in files if f.path.is_file()}
+        for leftover in self.incoming_dir.glob("*.part"):
+            leftover.unlink(missing_ok=True)
 
     # -- teardown -------------------------------------------------------------------------
 
