@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from . import _ids
 from ._records import RemoteUploadRecord, RequestRecord, StoredFile, StoredFolder
@@ -136,6 +137,25 @@ class _Remote:
     link: str | None = None
     error: str | None = None
     cancelled: threading.Event = field(default_factory=threading.Event)
+
+
+def _file_from_json(d: Mapping[str, Any], files_dir: Path) -> _File:
+    """A ``_File`` from its ``State.save`` form (``path`` stored as a bare file name)."""
+    folder, conv_start = d["folder"], d["conv_start"]
+    return _File(
+        id=str(d["id"]),
+        name=str(d["name"]),
+        size=int(d["size"]),
+        folder=None if folder is None else str(folder),
+        sha256=str(d["sha256"]),
+        path=files_dir / Path(str(d["path"])).name,
+        created=float(d["created"]),
+        content_type=str(d["content_type"]),
+        conv_start=None if conv_start is None else float(conv_start),
+        fail_conversion=bool(d["fail_conversion"]),
+        downloads=int(d["downloads"]),
+        modified=float(d["modified"]),
+    )
 
 
 @dataclass(frozen=True)
@@ -744,9 +764,7 @@ class State:
             if data.get("version") != STATE_VERSION:
                 raise ValueError(f"unsupported state version {data.get('version')!r}")
             folders = [_Folder(**d) for d in data["folders"]]
-            files = [
-                _File(**{**f, "path": self.files_dir / Path(f["path"]).name}) for f in data["files"]
-            ]
+            files = [_file_from_json(f, self.files_dir) for f in data["files"]]
         except (OSError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"cannot read emulator state {path}: {exc}") from None
         with self.lock:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Generator, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pytest
 
@@ -111,6 +111,21 @@ def _options(request: pytest.FixtureRequest) -> dict[str, object]:
     return options
 
 
+def _seed_files(value: object) -> dict[str, bytes | str]:
+    """Check the marker's ``files=`` option: a mapping of names to bytes or str."""
+    if value is None:
+        return {}
+    if isinstance(value, Mapping):
+        checked: dict[str, bytes | str] = {}
+        for name, content in cast("Mapping[object, object]", value).items():
+            if not isinstance(name, str) or not isinstance(content, (bytes, str)):
+                break
+            checked[name] = content
+        else:
+            return checked
+    raise pytest.UsageError(f"@pytest.mark.{MARKER}(files=...) must map names to bytes or str")
+
+
 @pytest.fixture
 def fake_streamtape(request: pytest.FixtureRequest) -> Iterator[FakeStreamtape]:
     """A running Streamtape emulator with random credentials, stopped after the test.
@@ -121,14 +136,12 @@ def fake_streamtape(request: pytest.FixtureRequest) -> Iterator[FakeStreamtape]:
 
     options = _options(request)
     check_faults = bool(options.pop("assert_all_faults_fired"))
-    files = options.pop("files", None) or {}
-    if not isinstance(files, Mapping):
-        raise pytest.UsageError(f"@pytest.mark.{MARKER}(files=...) must map names to bytes")
+    files = _seed_files(options.pop("files", None))
     fake = FakeStreamtape(**options)  # type: ignore[arg-type]
     fake.start()
     try:
         for name, content in files.items():
-            fake.add_file(str(name), content)
+            fake.add_file(name, content)
         yield fake
         pending = fake.pending_faults()
         if check_faults and pending and not request.node.stash.get(_CALL_FAILED, False):
