@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import types
 from datetime import datetime, timezone
-from typing import Annotated, Any, ClassVar, Union, cast, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Literal, Union, cast, get_args, get_origin
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from typing_extensions import Self
@@ -57,9 +57,11 @@ class StreamtapeModel(BaseModel):
     def _false_means_absent(cls, data: object) -> object:
         # streamtape-api.md §5.6: `false` (and `null`) stand for "absent" on every optional
         # field; dropping them lets the field's default apply instead of failing validation.
-        if not isinstance(data, dict) or not cls._absent_keys:
+        if not isinstance(data, dict):
             return data
         fields = cast("dict[str, object]", data)
+        if not cls._absent_keys:
+            return fields
         return {
             key: value
             for key, value in fields.items()
@@ -72,6 +74,7 @@ class StreamtapeModel(BaseModel):
         obj: Any,
         *,
         strict: bool | None = None,
+        extra: Literal["allow", "ignore", "forbid"] | None = None,
         from_attributes: bool | None = None,
         context: Any | None = None,
         by_alias: bool | None = None,
@@ -86,6 +89,7 @@ class StreamtapeModel(BaseModel):
         return super().model_validate(
             obj,
             strict=strict,
+            extra=extra,
             from_attributes=from_attributes,
             context=context,
             by_alias=True if by_alias is None else by_alias,

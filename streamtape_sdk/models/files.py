@@ -157,13 +157,14 @@ class UploadedFile(StreamtapeModel):
     @model_validator(mode="before")
     @classmethod
     def _id_from_url(cls, data: object) -> object:
-        if isinstance(data, dict):
-            fields = cast("dict[str, object]", data)
-            if fields.get("id") in (None, False, ""):
-                derived = file_id_from_link(fields.get("url"))
-                if derived:
-                    return {**fields, "id": derived}
-        return data
+        if not isinstance(data, dict):
+            return data
+        fields = cast("dict[str, object]", data)
+        if fields.get("id") in (None, False, ""):
+            derived = file_id_from_link(fields.get("url"))
+            if derived:
+                return {**fields, "id": derived}
+        return fields
 
 
 class Conversion(StreamtapeModel):

@@ -122,10 +122,7 @@ def parse_keyed(
 
 
 def parse_listed(model: type[M], value: object, endpoint: Endpoint) -> ListResult[M]:
-    """Parse a listed result (`[{...}]`, or a keyed one) entry by entry; see `parse_keyed`."""
-    if isinstance(value, dict):
-        keyed = parse_keyed(model, value, endpoint)
-        return ListResult(keyed.values(), keyed.invalid.values())
+    """Parse a listed result (`[{...}]`) entry by entry; see `parse_keyed`."""
     if value is None or value is False:
         return ListResult()
     if not isinstance(value, builtins.list):

@@ -53,7 +53,7 @@ class Folders(Resource):
                 f"creating folder {name!r} in {where}",
                 f"list {where} and look for a folder named {name!r}",
                 lambda: [
-                    CreatedFolder(folder_id=f.id)
+                    CreatedFolder.model_validate({"folderid": f.id})
                     for f in self.list(parent, timeout=timeout).folders
                     if f.name == name
                 ],

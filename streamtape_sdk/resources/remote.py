@@ -102,7 +102,7 @@ class Remote(Resource):
                 "queueing the remote upload",
                 "list the remote uploads (remote.list()) and look for one of this URL",
                 lambda: [
-                    RemoteUpload(id=s.id, folder_id=s.folder_id)
+                    RemoteUpload.model_validate({"id": s.id, "folderid": s.folder_id})
                     for s in self.list(timeout=timeout).values()
                     if s.remote_url == url
                     and s.folder_id == (folder or None)
