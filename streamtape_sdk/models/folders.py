@@ -57,9 +57,9 @@ class FolderListing(StreamtapeModel):
     """Subfolders."""
     files: list[FolderFile] = Field(default_factory=list[FolderFile])
     """Files."""
-    invalid: list[InvalidEntry] = Field(default_factory=list[InvalidEntry])
+    invalid: list[InvalidEntry] = Field(default_factory=list[InvalidEntry], exclude=True)
     """Entries of the reply that could not be parsed (`location` is e.g. `"files[3]"`);
-    empty for a well-formed reply. Not a wire field."""
+    empty for a well-formed reply. Not a wire field, so not in `model_dump()`."""
 
     @model_validator(mode="before")
     @classmethod
@@ -104,5 +104,5 @@ class FolderWalkEntry(StreamtapeModel):
     """Its direct subfolders."""
     files: list[FolderFile] = Field(default_factory=list[FolderFile])
     """Its direct files."""
-    invalid: list[InvalidEntry] = Field(default_factory=list[InvalidEntry])
+    invalid: list[InvalidEntry] = Field(default_factory=list[InvalidEntry], exclude=True)
     """Entries of its listing that could not be parsed (see `FolderListing.invalid`)."""

@@ -20,6 +20,7 @@ from ..errors import APIConnectionError, OutcomeUnknownError, ResponseFormatErro
 
 __all__ = [
     "CLOCK_SKEW",
+    "TIMEOUT_TIP",
     "is_ambiguous",
     "newer_than",
     "outcome_unknown",
@@ -54,16 +55,21 @@ def now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def outcome_unknown(endpoint: str, what: str, cause: BaseException | str, check: str) -> str:
+#: The closing advice for calls whose reply wait is the per-call timeout.
+TIMEOUT_TIP = "A longer timeout= makes this less likely."
+
+
+def outcome_unknown(
+    what: str, cause: BaseException | str, check: str, tip: str = TIMEOUT_TIP
+) -> str:
     """The message of an `OutcomeUnknownError`: what may or may not have happened, why it is
     not known, and what to check before trying again (never just "try again")."""
     reason = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
     return (
         f"{what} may or may not have taken effect ({reason}). Do not simply repeat it: that "
         f"can create a duplicate. Before trying again, {check}. If it is not there yet, the "
-        "service may still be processing the request: check again in a minute. A longer "
-        "timeout= avoids most of these."
-    )
+        f"service may still be processing the request: check again in a minute. {tip}"
+    ).strip()
 
 
 def reconcile(
@@ -73,6 +79,7 @@ def reconcile(
     check: str,
     find: Callable[[], list[T]],
     describe: Callable[[T], str],
+    tip: str = TIMEOUT_TIP,
 ) -> T:
     """Look for the result of an ambiguous call with `find`; return it when exactly one
     candidate turns up, else raise `OutcomeUnknownError` (chained to the original failure)."""
@@ -80,7 +87,7 @@ def reconcile(
         found = find()
     except StreamtapeError as lookup_error:
         message = outcome_unknown(
-            endpoint, what, f"{error}; looking for the result failed too: {lookup_error}", check
+            what, f"{error}; looking for the result failed too: {lookup_error}", check, tip
         )
     else:
         if len(found) == 1:
@@ -89,8 +96,8 @@ def reconcile(
         if found:
             names = ", ".join(describe(item) for item in found)
             message = outcome_unknown(
-                endpoint, what, f"{error}; several candidates were found: {names}", check
+                what, f"{error}; several candidates were found: {names}", check, tip
             )
         else:
-            message = outcome_unknown(endpoint, what, error, check)
+            message = outcome_unknown(what, error, check, tip)
     raise OutcomeUnknownError(message, endpoint=endpoint) from error

@@ -365,6 +365,7 @@ class Files(Resource):
                     _upload_check(folder, src),
                     lambda: self._find_uploaded(folder, src, started, timeout),
                     lambda found: found.id,
+                    tip="",  # the reply wait is Timeout.upload_reply, long already
                 )
             else:
                 uploaded = self._uploaded(result, folder, src, started, timeout)
@@ -409,11 +410,11 @@ class Files(Resource):
             return found[0]
         raise OutcomeUnknownError(
             outcome_unknown(
-                ep.UPLOAD_POST.path,
                 f"the upload of {src.name!r} ({src.size} bytes)",
                 f"the upload host answered success without the new file's id ({problem}); "
                 f"{len(found)} matching files were found in its folder",
                 _upload_check(folder, src),
+                tip="",
             ),
             endpoint=ep.UPLOAD_POST.path,
         ) from problem

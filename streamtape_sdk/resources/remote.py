@@ -100,7 +100,8 @@ class Remote(Resource):
                 ep.REMOTE_ADD.path,
                 error,
                 "queueing the remote upload",
-                "list the remote uploads (remote.list()) and look for one of this URL",
+                "list the remote uploads and look for one of this URL added since "
+                f"{started:%H:%M:%S} UTC",
                 lambda: [
                     RemoteUpload.model_validate({"id": s.id, "folderid": s.folder_id})
                     for s in self.list(timeout=timeout).values()
