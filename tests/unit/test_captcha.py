@@ -51,7 +51,8 @@ def test_link_without_answer_fails_before_calling_file_dl(
     error = caught.value
     assert isinstance(error, PermissionDeniedError)
     assert error.captcha_url == CAPTCHA_URL
-    assert CAPTCHA_URL in str(error) and "120x40" in str(error)
+    assert CAPTCHA_URL in str(error)
+    assert "120x40" in str(error)
     assert CREDENTIAL_ADVICE not in str(error)
     assert _paths(rsps) == [url("/file/dlticket")]  # /file/dl was never called
 
@@ -173,7 +174,8 @@ def test_error_class_and_hint_come_from_endpoint_and_reply(
 ) -> None:
     error = error_for_status(status, message, endpoint=endpoint)
     assert type(error) is cls
-    assert advice in str(error) and advice in error.hint
+    assert advice in str(error)
+    assert advice in error.hint
     assert not_advice not in error.hint
     assert error.hint == hint_for(type(error), endpoint, message)
 
@@ -182,5 +184,5 @@ def test_captcha_error_survives_pickling() -> None:
     import pickle
 
     error = CaptchaRequiredError("m", captcha_url=CAPTCHA_URL, detail="file='x'")
-    copy = pickle.loads(pickle.dumps(error))
+    copy = pickle.loads(pickle.dumps(error))  # noqa: S301
     assert (copy.captcha_url, str(copy)) == (CAPTCHA_URL, str(error))

@@ -132,9 +132,11 @@ def test_finished_with_missing_bytes_raises_with_both_figures(
     with pytest.raises(RemoteUploadIncompleteError) as caught:
         timed_client.remote.wait(JOB)
     error = caught.value
-    assert isinstance(error, TransferError) and isinstance(error, RemoteUploadFailedError)
+    assert isinstance(error, TransferError)
+    assert isinstance(error, RemoteUploadFailedError)
     assert (error.bytes_loaded, error.bytes_total, error.file_id) == (40, 100, FILE_ID)
-    assert "40 of 100 bytes" in str(error) and FILE_ID in str(error)
+    assert "40 of 100 bytes" in str(error)
+    assert FILE_ID in str(error)
 
 
 def test_error_status_still_fails(timed_client: Streamtape, rsps: responses.RequestsMock) -> None:
@@ -157,7 +159,8 @@ def test_ignored_name_is_renamed_and_reported(
     assert (done.name, done.renamed_from, done.file_id) == ("wanted.mp4", "cdn-name.mp4", FILE_ID)
     rename = rsps.calls[-1].request
     assert str(rename.url).split("?")[0] == url("/file/rename")
-    assert "name=wanted.mp4" in str(rename.url) and f"file={FILE_ID}" in str(rename.url)
+    assert "name=wanted.mp4" in str(rename.url)
+    assert f"file={FILE_ID}" in str(rename.url)
 
 
 def test_name_kept_means_no_rename(timed_client: Streamtape, rsps: responses.RequestsMock) -> None:
@@ -189,9 +192,10 @@ def test_failed_rename_names_the_stored_file(
     add_json(rsps, "/file/rename", status=400, msg="bad name")
     with pytest.raises(TransferError) as caught:
         timed_client.remote.wait(JOB, name="wanted.mp4")
-    assert FILE_ID in str(caught.value) and "is stored" in str(caught.value)
+    assert FILE_ID in str(caught.value)
+    assert "is stored" in str(caught.value)
 
 
 def test_wait_checks_its_name_before_any_io(timed_client: Streamtape) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="name must not be empty"):
         timed_client.remote.wait(JOB, name=" ")

@@ -174,7 +174,8 @@ def test_file_info_keeps_good_entries_next_to_a_bad_one(
     assert isinstance(bad, InvalidEntry)
     assert bad.location == FILE_B
     assert bad.problem.startswith("size:")
-    assert "many" not in bad.problem and "many" not in repr(bad)  # no raw values shown
+    assert "many" not in bad.problem
+    assert "many" not in repr(bad)
     assert bad.raw == {"id": FILE_B, "status": 200, "name": "b.mp4", "size": "many"}
 
 
@@ -214,7 +215,8 @@ def test_file_info_batches_merge_invalid_entries(
     add_json(rsps, "/file/info", {ids[0]: {"id": ids[0], "size": "x"}})
     add_json(rsps, "/file/info", {ids[50]: {"id": 50}})
     infos = client.files.info(ids)
-    assert list(infos) == [ids[50]] and infos[ids[50]].id == "50"
+    assert list(infos) == [ids[50]]
+    assert infos[ids[50]].id == "50"
     assert list(infos.invalid) == [ids[0]]
 
 
@@ -318,11 +320,13 @@ def test_python_names_still_build_models() -> None:
 
 def test_linkid_is_link_id_and_file_id_falls_back_to_it() -> None:
     before = RemoteUploadStatus.model_validate({**STATUS_GOOD, "linkid": False})
-    assert before.link_id is None and before.file_id is None
+    assert before.link_id is None
+    assert before.file_id is None
     after = RemoteUploadStatus.model_validate(
         {**STATUS_GOOD, "status": "finished", "linkid": FILE_A}
     )
-    assert after.link_id == FILE_A and after.file_id == FILE_A
+    assert after.link_id == FILE_A
+    assert after.file_id == FILE_A
     both = RemoteUploadStatus.model_validate({**STATUS_GOOD, "linkid": FILE_A, "extid": FILE_B})
     assert both.file_id == FILE_B
 
@@ -331,16 +335,20 @@ def test_truncated_finished_transfer_reports_its_true_progress() -> None:
     status = RemoteUploadStatus.model_validate(
         {**STATUS_GOOD, "status": "finished", "bytes_loaded": 40, "bytes_total": 100}
     )
-    assert status.is_finished and status.is_truncated and not status.is_complete
+    assert status.is_finished
+    assert status.is_truncated
+    assert not status.is_complete
     assert status.progress == 0.4
     whole = RemoteUploadStatus.model_validate(
         {**STATUS_GOOD, "status": "finished", "bytes_loaded": 100, "bytes_total": 100}
     )
-    assert whole.is_complete and whole.progress == 1.0
+    assert whole.is_complete
+    assert whole.progress == 1.0
     unknown = RemoteUploadStatus.model_validate(
         {**STATUS_GOOD, "status": "finished", "bytes_loaded": None, "bytes_total": None}
     )
-    assert unknown.is_complete and unknown.progress == 1.0
+    assert unknown.is_complete
+    assert unknown.progress == 1.0
 
 
 def test_stored_name_comes_from_the_page_link() -> None:
