@@ -59,12 +59,20 @@ def now() -> datetime:
 TIMEOUT_TIP = "A longer timeout= makes this less likely."
 
 
+def describe_failure(error: BaseException) -> str:
+    """What went wrong, without the generic advice that ends the SDK's messages ("try
+    again"): that advice is wrong for a call that may already have taken effect."""
+    text = str(error)
+    head, sep, _ = text.rpartition("). ")
+    return f"{type(error).__name__}: {head + ')' if sep else text}"
+
+
 def outcome_unknown(
     what: str, cause: BaseException | str, check: str, tip: str = TIMEOUT_TIP
 ) -> str:
     """The message of an `OutcomeUnknownError`: what may or may not have happened, why it is
     not known, and what to check before trying again (never just "try again")."""
-    reason = cause if isinstance(cause, str) else f"{type(cause).__name__}: {cause}"
+    reason = cause if isinstance(cause, str) else describe_failure(cause)
     return (
         f"{what} may or may not have taken effect ({reason}). Do not simply repeat it: that "
         f"can create a duplicate. Before trying again, {check}. If it is not there yet, the "
@@ -87,7 +95,11 @@ def reconcile(
         found = find()
     except StreamtapeError as lookup_error:
         message = outcome_unknown(
-            what, f"{error}; looking for the result failed too: {lookup_error}", check, tip
+            what,
+            f"{describe_failure(error)}; looking for the result failed too: "
+            f"{describe_failure(lookup_error)}",
+            check,
+            tip,
         )
     else:
         if len(found) == 1:
@@ -96,7 +108,10 @@ def reconcile(
         if found:
             names = ", ".join(describe(item) for item in found)
             message = outcome_unknown(
-                what, f"{error}; several candidates were found: {names}", check, tip
+                what,
+                f"{describe_failure(error)}; several candidates were found: {names}",
+                check,
+                tip,
             )
         else:
             message = outcome_unknown(what, error, check, tip)

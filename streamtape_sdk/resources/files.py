@@ -52,7 +52,7 @@ from ._base import (
     require_id,
     require_name,
 )
-from ._reconcile import is_ambiguous, newer_than, now, outcome_unknown, reconcile
+from ._reconcile import describe_failure, is_ambiguous, newer_than, now, outcome_unknown, reconcile
 
 __all__ = ["INFO_BATCH_SIZE", "CaptchaSolver", "Files"]
 
@@ -404,14 +404,18 @@ class Files(Resource):
         except StreamtapeError as lookup_error:
             found, problem = (
                 [],
-                ResponseFormatError(f"{problem}; listing its folder failed: {lookup_error}"),
+                ResponseFormatError(
+                    f"{describe_failure(problem)}; listing its folder failed: "
+                    f"{describe_failure(lookup_error)}"
+                ),
             )
         if len(found) == 1:
             return found[0]
         raise OutcomeUnknownError(
             outcome_unknown(
                 f"the upload of {src.name!r} ({src.size} bytes)",
-                f"the upload host answered success without the new file's id ({problem}); "
+                "the upload host answered success without the new file's id "
+                f"({describe_failure(problem)}); "
                 f"{len(found)} matching files were found in its folder",
                 _upload_check(folder, src),
                 tip="",

@@ -25,6 +25,7 @@ from streamtape_sdk import (
     NotFoundError,
     PermissionDeniedError,
     RemoteUploadFailedError,
+    RemoteUploadIncompleteError,
     ResponseFormatError,
     ServerError,
     Streamtape,
@@ -536,6 +537,9 @@ PICKLABLE: list[StreamtapeError] = [
     ResponseFormatError("bad shape"),
     IntegrityError("size mismatch"),
     WaitTimeoutError("gave up"),
+    RemoteUploadIncompleteError(
+        "cut short", upload_id="r", file_id=None, bytes_loaded=4, bytes_total=10
+    ),
 ]
 
 

@@ -113,6 +113,7 @@ def test_upload_lost_and_not_found_is_outcome_unknown(
     assert "Do not simply repeat it" in message
     assert "Before trying again" in message
     assert KEY not in message
+    assert "try again" not in message.lower()
     assert len([p for p in paths(rsps) if p == UPLOAD_AT]) == 1  # never uploaded twice
 
 
@@ -256,6 +257,7 @@ def test_remote_add_not_found_is_outcome_unknown(
     assert caught.value.endpoint == "/remotedl/add"
     assert "list the remote uploads and look for one of this URL" in message
     assert "timeout=" in message
+    assert "try again" not in message.lower()  # the advice that would create a duplicate
 
 
 def test_folder_create_with_a_lost_reply_finds_the_folder(
