@@ -8,6 +8,7 @@ the exact exception type (or a correct result), and how many requests the endpoi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +17,8 @@ from streamtape_sdk import (
     APIError,
     APITimeoutError,
     BandwidthExceededError,
+    CaptchaRequiredError,
+    FolderListing,
     NotFoundError,
     OutcomeUnknownError,
     PermissionDeniedError,
@@ -24,6 +27,7 @@ from streamtape_sdk import (
     StreamtapeError,
 )
 from streamtape_sdk._endpoints import ALL_API_ENDPOINTS, Endpoint
+from streamtape_sdk.testing import Fault
 from tests.reliability.conftest import (
     DRIVERS,
     ENDPOINT_PATHS,
@@ -168,3 +172,95 @@ def test_table_follows_the_endpoint_retry_policy(endpoint: Endpoint) -> None:
     for fault in ("html_200", "invalid_json", "empty"):
         unreadable = FMT if endpoint.idempotent else UNK
         assert EXPECTED[endpoint.path][fault] == unreadable, (endpoint.path, fault)
+
+
+# -- the `null_result` column (streamtape-api.md §5.6 N9, N16) ---------------------------------
+
+EMPTY = Expect(None, 1)  # an empty result: the call returns an empty mapping, list or listing
+
+#: Every endpoint answering `{"status": 200, "result": null}` once: what the SDK makes of it.
+NULL_RESULT: dict[str, Expect] = {
+    "/account/info": FMT,
+    "/file/dlticket": NFD,  # no ticket: the file is gone
+    "/file/dl": NFD,  # the file vanished after its ticket (N9)
+    "/file/info": EMPTY,
+    "/file/ul": FMT,
+    "/remotedl/add": UNK,  # may have been queued: reconciled, and not found
+    "/remotedl/remove": FMT,  # "check the state before retrying"
+    "/remotedl/status": NFD,  # status(id): no entry for it
+    "/file/listfolder": EMPTY,  # N16
+    "/file/createfolder": UNK,  # may have been created: reconciled, and not found
+    "/file/renamefolder": FMT,
+    "/file/deletefolder": FMT,
+    "/file/rename": FMT,
+    "/file/move": FMT,
+    "/file/delete": FMT,
+    "/file/runningconverts": EMPTY,
+    "/file/failedconverts": EMPTY,
+    "/file/getsplash": NFD,  # no thumbnail (yet)
+}
+
+
+def test_null_result_table_covers_every_endpoint() -> None:
+    assert set(NULL_RESULT) == set(ENDPOINT_PATHS)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINT_PATHS, ids=lambda e: e.strip("/"))
+def test_null_result_cell(matrix_env: MatrixEnv, endpoint: str) -> None:
+    expected = NULL_RESULT[endpoint]
+    env = matrix_env
+    env.fake.reset_faults()
+    prepared = DRIVERS[endpoint](env, False)
+    env.fake.inject(endpoint, Fault.NULL_RESULT, times=1)
+    before = env.fake.calls(endpoint)
+    result: object = None
+    error: BaseException | None = None
+    try:
+        result = prepared.call(env.client)
+    except Exception as exc:  # any type: asserted exactly below
+        error = exc
+    calls = env.fake.calls(endpoint) - before
+    env.fake.reset_faults()
+
+    assert_only_streamtape_errors(error)
+    assert (None if error is None else type(error)) is expected.error, repr(error)
+    assert calls == expected.calls
+    if expected is EMPTY:
+        items = result.files if isinstance(result, FolderListing) else result
+        assert isinstance(items, (dict, list)), repr(result)
+        assert len(items) == 0
+    if isinstance(error, NotFoundError):
+        assert "upgrade" not in str(error)  # a domain meaning, not "the API may have changed"
+
+
+# -- captcha tickets (N10) ---------------------------------------------------------------------
+
+
+def test_captcha_ticket_without_answer_never_reaches_file_dl(
+    matrix_env: MatrixEnv, tmp_path: Path
+) -> None:
+    env = matrix_env
+    file_id = env.fake.add_file(env.unique("captcha") + ".bin", b"guarded")
+    env.fake.require_captcha(file_id, answer="x7k2")
+    try:
+        before = env.fake.calls("/file/dl")
+        with pytest.raises(CaptchaRequiredError) as caught:
+            env.client.files.download(file_id, tmp_path / "out.bin")
+        assert env.fake.calls("/file/dl") == before
+        assert caught.value.captcha_url is not None
+        assert caught.value.captcha_url.startswith(env.fake.base_url + "/captcha/")
+        assert "STREAMTAPE_LOGIN" not in str(caught.value)
+
+        wrong = env.client.files.get_download_ticket(file_id)
+        with pytest.raises(CaptchaRequiredError) as refused:
+            env.client.files.get_download_link(file_id, wrong, captcha_response="nope")
+        assert env.fake.calls("/file/dl") == before + 1  # a refusal is not retried
+        assert refused.value.captcha_url == wrong.captcha_url
+        assert "STREAMTAPE_LOGIN" not in str(refused.value)
+
+        written = env.client.files.download(
+            file_id, tmp_path / "out.bin", captcha_solver=lambda ticket: "x7k2"
+        )
+        assert written.read_bytes() == b"guarded"
+    finally:
+        env.fake.clear_captcha()
