@@ -13,7 +13,7 @@ from streamtape_sdk import APITimeoutError, OutcomeUnknownError
 from streamtape_sdk.cli import _commands
 from streamtape_sdk.cli._app import describe
 from streamtape_sdk.testing import FakeStreamtape
-from tests.cli.conftest import Runner
+from tests.cli.clitools import Runner
 
 ANSWER = "q7w3"
 
