@@ -27,8 +27,10 @@ WIRE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 class StreamtapeModel(BaseModel):
-    """Frozen, keeps unknown wire fields (read them with `model_extra`), accepts both the wire
-    names and the Python names."""
+    """Frozen, keeps unknown wire fields (read them with `model_extra`). Built from Python
+    field names (`Model(file_id=...)`) or validated from wire data by wire names only
+    (`Model.model_validate(reply)`), where `false` or `null` on an optional field means
+    "absent" (streamtape-api.md §5.6)."""
 
     model_config = ConfigDict(
         frozen=True,
