@@ -7,9 +7,11 @@ from collections.abc import Iterable, Mapping
 from typing import cast
 
 from .. import _endpoints as ep
+from .._cancel import CancelToken
 from ..errors import NotFoundError, RemoteUploadFailedError, WaitTimeoutError
 from ..models import RemoteUpload, RemoteUploadStatus
 from ..transfers import ProgressCallback
+from ..transfers._cancelling import check_cancel, sleep_unless_cancelled
 from ._base import Resource, expect_true, parse, require_id, require_name
 
 __all__ = ["Remote"]
@@ -128,6 +130,7 @@ class Remote(Resource):
         timeout: float = 3600.0,
         poll_interval: float = 2.0,
         progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
     ) -> RemoteUploadStatus:
         """Poll a remote upload until it finishes, and return its final status.
 
@@ -139,10 +142,13 @@ class Remote(Resource):
             timeout: the most seconds to wait in total (not the per-request timeout).
             poll_interval: seconds between the first polls.
             progress: called as `progress(bytes_loaded, bytes_total)` after each poll.
+            cancel: a `CancelToken`; cancelling stops the wait (not the remote upload, which
+                goes on on the server) with `TransferCancelledError`.
 
         Raises:
             RemoteUploadFailedError: the transfer ended in status `error`.
             WaitTimeoutError: it had not finished after `timeout` seconds.
+            TransferCancelledError: `cancel` fired.
             NotFoundError: no such remote upload (e.g. it was removed).
 
         Example:
@@ -157,6 +163,13 @@ class Remote(Resource):
         interval = poll_interval
         last_loaded: int | None = None
         while True:
+            check_cancel(
+                cancel,
+                lambda: (
+                    f"wait for remote upload {upload_id} cancelled; it goes on "
+                    "on the server: call wait() again, or remove() it"
+                ),
+            )
             current = self.status(upload_id)
             if progress is not None and current.bytes_loaded is not None:
                 progress(current.bytes_loaded, current.bytes_total)
@@ -178,7 +191,7 @@ class Remote(Resource):
             moved = current.bytes_loaded != last_loaded
             last_loaded = current.bytes_loaded
             interval = poll_interval if moved else min(interval * POLL_BACKOFF, MAX_POLL_INTERVAL)
-            sleep(min(interval, remaining))
+            sleep_unless_cancelled(sleep, min(interval, remaining), cancel)
 
     def list(
         self, limit: int | None = None, *, timeout: float | None = None
