@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Generator
 from contextlib import contextmanager
 
-from streamtape_sdk import MissingCredentialsError
+from streamtape_sdk import MissingCredentialsError, TransferCancelledError
 
 from ._commands import COMMANDS, UsageError
 from ._context import Context, Settings
@@ -60,6 +60,10 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, printer: Pr
     except KeyboardInterrupt:
         _clear_progress_line()
         printer.stderr.write("streamtape: interrupted\n")
+        return EXIT_INTERRUPTED
+    except TransferCancelledError as error:
+        _clear_progress_line()
+        printer.stderr.write(f"streamtape: cancelled: {error}\n")
         return EXIT_INTERRUPTED
     except UsageError as error:
         if settings.debug:

@@ -5,7 +5,7 @@ Depends on the transport only; the resources turn its results into models.
 
 from ._download import DownloadTarget, check_writable_dir, fetch_to_file
 from ._progress import ProgressCallback
-from ._resume import STATE_SUFFIXES, state_base
+from ._resume import STATE_SUFFIXES, state_base, state_paths
 from ._source import CHUNK_SIZE, SourceLike, UploadSource, open_source, sha256_hex
 from ._upload import post_upload
 
@@ -22,4 +22,5 @@ __all__ = [
     "post_upload",
     "sha256_hex",
     "state_base",
+    "state_paths",
 ]

@@ -182,15 +182,11 @@ class _Download:
             except APIConnectionError as error:
                 failure = error
                 retry_after = None
-            if self.stored != before:
-                budget.progressed()
             wait = budget.next_delay(retry_after)
+            if self.stored != before:
+                budget.progressed()  # this failure came after new bytes: not "in a row"
             if wait is None:
-                raise TransferError(
-                    f"download of {self.name!r} failed {budget.failures + 1} times in a row "
-                    f"without progress ({self.offset} of {self.target.size} bytes kept for a "
-                    f"resume): {failure} Call download() again to resume."
-                ) from None
+                raise self._give_up(failure, budget, retry_after) from None
             logger.debug(
                 "Resuming download of %s at byte %d in %.2f s after %s",
                 self.name,
@@ -199,6 +195,29 @@ class _Download:
                 type(failure).__name__,
             )
             self._sleep(wait)
+
+    def _give_up(
+        self, failure: StreamtapeError, budget: RetryBudget, retry_after: float | None
+    ) -> TransferError:
+        policy = self.transport.retry
+        kept = f"{self.offset} of {self.target.size} bytes kept for a resume"
+        if retry_after is not None and retry_after > policy.max_retry_after:
+            why = (
+                f"the link asked to wait {retry_after:.0f} s, more than max_retry_after "
+                f"({policy.max_retry_after:.0f} s)"
+            )
+        elif budget.failures < policy.max_retries:
+            why = (
+                f"its retries slept {budget.slept_total:.0f} s in all, the most a download may "
+                f"(max_total_sleep x {RETRY_SLEEP_FACTOR})"
+            )
+        else:
+            why = f"it failed {budget.failures + 1} times in a row without progress"
+        cls = IntegrityError if isinstance(failure, _BadReplyError) else TransferError
+        return cls(
+            f"download of {self.name!r} gave up: {why} ({kept}). Last failure: {failure} "
+            "Call download() again to resume."
+        )
 
     def finish(self, replace: bool) -> None:
         size = os.fstat(self.state.fd).st_size

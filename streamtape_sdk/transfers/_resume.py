@@ -31,7 +31,7 @@ from types import TracebackType
 
 from ..errors import TransferError
 
-__all__ = ["STATE_SUFFIXES", "Checkpoint", "ResumeState", "state_base"]
+__all__ = ["STATE_SUFFIXES", "Checkpoint", "ResumeState", "state_base", "state_paths"]
 
 #: The suffixes of the partial file, the checkpoint and the lock (after `.<name>.<id>`).
 STATE_SUFFIXES = (".part", ".part.json", ".part.lock")
@@ -63,6 +63,13 @@ def state_base(dest: Path, file_id: str) -> Path:
     if len(name.encode()) > room:  # keep state names valid for the longest `dest` names
         name = name.encode()[: room - 17].decode(errors="ignore") + "~" + _digest(dest.name)
     return dest.with_name(f".{name}.{key}")
+
+
+def state_paths(dest: Path, file_id: str) -> tuple[Path, Path, Path]:
+    """The partial file, the checkpoint and the lock of a download of `file_id` to `dest`."""
+    base = state_base(dest, file_id)
+    partial, checkpoint, lock = (base.with_name(base.name + s) for s in STATE_SUFFIXES)
+    return partial, checkpoint, lock
 
 
 def _digest(text: str) -> str:
@@ -118,12 +125,9 @@ class ResumeState:
     """
 
     def __init__(self, dest: Path, file_id: str) -> None:
-        base = state_base(dest, file_id)
         self.dest = dest
         self.file_id = file_id
-        self.partial = base.with_name(base.name + STATE_SUFFIXES[0])
-        self.checkpoint_path = base.with_name(base.name + STATE_SUFFIXES[1])
-        self.lock_path = base.with_name(base.name + STATE_SUFFIXES[2])
+        self.partial, self.checkpoint_path, self.lock_path = state_paths(dest, file_id)
         self._token = uuid.uuid4().hex
         self._lock_fd = -1
         self.fd = -1
@@ -146,8 +150,12 @@ class ResumeState:
         tb: TracebackType | None,
     ) -> None:
         if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
+            try:
+                if os.fstat(self.fd).st_size == 0 and self._owns(self.partial, self.fd):
+                    self.discard()  # no bytes to resume: leave nothing behind
+            finally:
+                os.close(self.fd)
+                self.fd = -1
         self._unlock()
 
     # -- checkpoint --------------------------------------------------------------------------
