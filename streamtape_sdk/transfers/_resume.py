@@ -25,9 +25,11 @@ import os
 import re
 import socket
 import stat
+import time
 import uuid
 from pathlib import Path
 from types import TracebackType
+from typing import cast
 
 from ..errors import TransferError
 
@@ -35,12 +37,16 @@ __all__ = ["STATE_SUFFIXES", "Checkpoint", "ResumeState", "state_base", "state_p
 
 #: The suffixes of the partial file, the checkpoint and the lock (after `.<name>.<id>`).
 STATE_SUFFIXES = (".part", ".part.json", ".part.lock")
+#: The checkpoint is written to this name first, then renamed over the checkpoint.
+_TMP_SUFFIX = ".tmp"
 _CHECKPOINT_VERSION = 1
 _MAX_CHECKPOINT_BYTES = 4096
 #: The longest file name most filesystems accept, in bytes.
 _NAME_MAX = 255
 _PLAIN_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _LOCK_ATTEMPTS = 5
+#: Reads of a just-taken lock file before its owner is called unknown (10 ms apart).
+_OWNER_READS = 20
 
 try:
     import fcntl
@@ -58,7 +64,7 @@ def state_base(dest: Path, file_id: str) -> Path:
     downloaded to the same `dest`, can never be taken for this download's partial file.
     """
     key = file_id if _PLAIN_ID.fullmatch(file_id) else _digest(file_id)
-    room = _NAME_MAX - len(key.encode()) - 2 - max(len(s) for s in STATE_SUFFIXES)
+    room = _NAME_MAX - len(key.encode()) - 2 - len(STATE_SUFFIXES[1] + _TMP_SUFFIX)
     name = dest.name
     if len(name.encode()) > room:  # keep state names valid for the longest `dest` names
         name = name.encode()[: room - 17].decode(errors="ignore") + "~" + _digest(dest.name)
@@ -179,7 +185,8 @@ class ResumeState:
     def save(self, size: int, validator: str | None) -> None:
         """Write the checkpoint (atomically: a temporary file renamed over it)."""
         data = Checkpoint(self.file_id, size, validator).to_json()
-        tmp = self.checkpoint_path.with_name(f"{self.checkpoint_path.name}.{self._token}")
+        tmp = self.checkpoint_path.with_name(self.checkpoint_path.name + _TMP_SUFFIX)
+        _unlink(tmp)  # left by a crash: we hold the lock, nobody else writes it
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC, 0o600)
         try:
             os.write(fd, data)
@@ -276,12 +283,17 @@ class ResumeState:
 
     # -- the lock ----------------------------------------------------------------------------
 
-    def describe_owner(self) -> str:
-        """`pid 1234 on host "box" since 2026-...`, from the lock file (best effort)."""
-        record = self._lock_record()
-        if not record:
-            return "an unknown process"
+    def describe_owner(self, fd: int | None = None) -> str:
+        """`pid 1234 on host 'box'`, from the lock file (or the open lock `fd`); best effort."""
+        record = _read_record(fd) if fd is not None else self._lock_record()
+        for _ in range(_OWNER_READS):
+            if record.get("pid") is not None:
+                break
+            time.sleep(0.01)  # the owner writes its name just after taking the lock
+            record = _read_record(fd) if fd is not None else self._lock_record()
         pid, host = record.get("pid"), record.get("host")
+        if pid is None:
+            return "an unknown process"
         return f"pid {pid} on host {host!r}"
 
     def _lock(self) -> None:
@@ -302,13 +314,17 @@ class ResumeState:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError as error:
-                    os.close(fd)
                     if error.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                        os.close(fd)
                         raise
+                    try:
+                        owner = self.describe_owner(fd)
+                    finally:
+                        os.close(fd)
                     raise TransferError(
-                        f"{str(self.dest)!r} is already being downloaded by "
-                        f"{self.describe_owner()} (lock {str(self.lock_path)!r}). Wait for it "
-                        "to finish, or stop it; its partial file is resumed by the next call."
+                        f"{str(self.dest)!r} is already being downloaded by {owner} (lock "
+                        f"{str(self.lock_path)!r}). Wait for it to finish, or stop it; its "
+                        "partial file is resumed by the next call."
                     ) from None
             if not self._owns(self.lock_path, fd):
                 os.close(fd)  # the previous owner removed it as we opened it: take the new one
@@ -345,14 +361,9 @@ class ResumeState:
         except OSError:
             return {}
         try:
-            data = os.read(fd, _MAX_CHECKPOINT_BYTES)
+            return _read_record(fd)
         finally:
             os.close(fd)
-        try:
-            record = json.loads(data)
-        except ValueError:
-            return {}
-        return record if isinstance(record, dict) else {}
 
     # -- files -------------------------------------------------------------------------------
 
@@ -372,6 +383,15 @@ class ResumeState:
             os.close(fd)
             raise TransferError(f"{str(path)!r} is not a regular file; remove it and try again.")
         raise TransferError(f"{str(path)!r} keeps being replaced by a link; check the directory.")
+
+
+def _read_record(fd: int) -> dict[str, object]:
+    """The JSON object at the start of the open file `fd`, or {}."""
+    try:
+        record: object = json.loads(os.pread(fd, _MAX_CHECKPOINT_BYTES, 0))
+    except ValueError:
+        return {}
+    return cast("dict[str, object]", record) if isinstance(record, dict) else {}
 
 
 def _unlink(path: Path) -> None:
