@@ -60,7 +60,7 @@ class LinkHost:
         self.script.extend(steps)
 
     def app(self, environ: dict[str, object], start_response: object) -> Iterable[bytes]:
-        request = Request(environ)  # type: ignore[arg-type]
+        request = Request(environ)
         with self.lock:
             step = self.script.popleft() if self.script else "ok"
             if step == "change":

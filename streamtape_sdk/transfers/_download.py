@@ -304,7 +304,7 @@ class _Download:
         """A 200 is the whole file: from a Range request, the server ignored the range (or
         If-Range said the file changed), so the kept bytes are dropped."""
         length = _checked_length(response, None)
-        if length is not None and length != self.target.size:
+        if length >= 0 and length != self.target.size:
             raise _BadReplyError(
                 f"the download link serves {length} bytes but the API announced {self.target.size}",
                 stale_size=True,

@@ -104,18 +104,17 @@ class Checkpoint:
     @classmethod
     def from_json(cls, data: bytes) -> Checkpoint | None:
         """The checkpoint in `data`, or None when it is not one this version wrote."""
-        try:
-            record = json.loads(data)
-        except ValueError:
-            return None
-        if not isinstance(record, dict) or record.get("version") != _CHECKPOINT_VERSION:
+        record = _parse_record(data)
+        if record.get("version") != _CHECKPOINT_VERSION:
             return None
         file_id, size, validator = (
             record.get("file_id"),
             record.get("size"),
             record.get("validator"),
         )
-        if not isinstance(file_id, str) or type(size) is not int or size < 0:
+        if not isinstance(file_id, str) or not isinstance(size, int) or isinstance(size, bool):
+            return None
+        if size < 0:
             return None
         if validator is not None and not isinstance(validator, str):
             return None
@@ -387,9 +386,14 @@ class ResumeState:
 
 def _read_record(fd: int) -> dict[str, object]:
     """The JSON object at the start of the open file `fd`, or {}."""
+    return _parse_record(os.pread(fd, _MAX_CHECKPOINT_BYTES, 0))
+
+
+def _parse_record(data: bytes) -> dict[str, object]:
+    """The JSON object in `data`, or {} for anything else (torn, foreign, not an object)."""
     try:
-        record: object = json.loads(os.pread(fd, _MAX_CHECKPOINT_BYTES, 0))
-    except ValueError:
+        record: object = json.loads(data)
+    except (ValueError, RecursionError):
         return {}
     return cast("dict[str, object]", record) if isinstance(record, dict) else {}
 

@@ -34,14 +34,14 @@ from tests.linkhost import LinkHost, link_host
 KIB = 1024
 
 
-class Stop(Exception):
+class StopError(Exception):
     """Raised by a progress callback to interrupt a download."""
 
 
 def _stop_after(nbytes: int) -> Callable[[int, int | None], None]:
     def progress(done: int, total: int | None) -> None:
         if done >= nbytes:
-            raise Stop(f"stopped at {done}")
+            raise StopError(f"stopped at {done}")
 
     return progress
 
@@ -102,7 +102,7 @@ def test_case1_an_interrupted_download_is_never_resumed_onto_another_file(
     b_bytes = os.urandom(700 * KIB)
     b = fake_streamtape.add_file("b.bin", b_bytes)
     dest = out / "out.mp4"
-    with pytest.raises(Stop):
+    with pytest.raises(StopError):
         client.files.download(a, dest, progress=_stop_after(1))
     assert not dest.exists()
     fake_streamtape.clear_requests_log()
@@ -123,7 +123,7 @@ def test_resume_state_of_another_announced_size_is_dropped(
 ) -> None:
     file_id, host = hosted(os.urandom(500 * KIB))
     dest = out / "a.bin"
-    with pytest.raises(Stop):
+    with pytest.raises(StopError):
         client.files.download(file_id, dest, progress=_stop_after(1))
     host.content = os.urandom(600 * KIB)  # the file behind the same id changed size
     client.files.download(file_id, dest)
@@ -165,14 +165,14 @@ def test_case3_overlapping_downloads_never_publish_a_corrupt_file(
             start = threading.Barrier(2)
             errors: list[BaseException] = []
 
-            def run() -> None:
+            def run(start: threading.Barrier, errors: list[BaseException]) -> None:
                 start.wait()
                 try:
                     client.files.download(file_id, dest)
-                except TransferError as error:
-                    errors.append(error)
+                except TransferError as failure:
+                    errors.append(failure)
 
-            threads = [threading.Thread(target=run) for _ in range(2)]
+            threads = [threading.Thread(target=run, args=(start, errors)) for _ in range(2)]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -198,7 +198,7 @@ def test_a_live_owner_is_named_and_a_dead_owners_state_is_resumed(
     content = os.urandom(600 * KIB)
     file_id = fake_streamtape.add_file("a.bin", content)
     dest = out / "a.bin"
-    with pytest.raises(Stop):
+    with pytest.raises(StopError):
         client.files.download(file_id, dest, progress=_stop_after(1))
     partial, _checkpoint, lock = state_paths(dest, file_id)
     kept = partial.stat().st_size
@@ -449,7 +449,9 @@ def test_a_cancelled_download_keeps_its_state_and_resumes(
         client.files.download(file_id, dest, progress=cancel_soon, cancel=token)
     partial, checkpoint, lock = state_paths(dest, file_id)
     kept = partial.stat().st_size
-    assert 0 < kept < len(content) and checkpoint.exists() and not lock.exists()
+    assert 0 < kept < len(content)
+    assert checkpoint.exists()
+    assert not lock.exists()
     assert not dest.exists()
     fake_streamtape.clear_requests_log()
     client.files.download(file_id, dest)
@@ -476,10 +478,12 @@ def test_an_exception_from_progress_propagates_and_keeps_the_state(
     content = os.urandom(2 * 1024 * KIB)
     file_id = fake_streamtape.add_file("a.bin", content)
     dest = out / "a.bin"
-    with pytest.raises(Stop):
+    with pytest.raises(StopError):
         client.files.download(file_id, dest, progress=_stop_after(1))
     partial, checkpoint, lock = state_paths(dest, file_id)
-    assert partial.stat().st_size > 0 and checkpoint.exists() and not lock.exists()
+    assert partial.stat().st_size > 0
+    assert checkpoint.exists()
+    assert not lock.exists()
     client.files.download(file_id, dest)
     assert dest.read_bytes() == content
 
@@ -597,7 +601,7 @@ def test_expected_sha256_covers_the_resumed_prefix(
     content = os.urandom(2 * 1024 * KIB)
     file_id = fake_streamtape.add_file("a.bin", content)
     dest = out / "a.bin"
-    with pytest.raises(Stop):
+    with pytest.raises(StopError):
         client.files.download(file_id, dest, progress=_stop_after(1))
     partial = state_paths(dest, file_id)[0]
     with partial.open("r+b") as handle:  # corrupt the kept prefix on disk

@@ -223,10 +223,12 @@ def test_download_gives_up_then_resumes_from_part_file(
     fake_streamtape.inject("download", "drop")
     fake_streamtape.inject("download", "http_500", times=4)
     dest = tmp_path / "dest.bin"
-    with pytest.raises(TransferError, match="4 times in a row without progress.*resume"):
+    with pytest.raises(TransferError, match=r"4 times in a row without progress.*resume"):
         client.files.download(file_id, dest)
     part, checkpoint, lock = state_paths(dest, file_id)
-    assert part.exists() and checkpoint.exists() and not lock.exists()
+    assert part.exists()
+    assert checkpoint.exists()
+    assert not lock.exists()
     assert part.name == f".dest.bin.{file_id}.part"
     assert not dest.exists()
     kept = part.stat().st_size
