@@ -9,7 +9,7 @@ import requests
 
 from streamtape_sdk import ResponseFormatError, RetryPolicy
 from streamtape_sdk._config import Timeout
-from streamtape_sdk._endpoints import DOWNLOAD_GET, UPLOAD_POST
+from streamtape_sdk._endpoints import DOWNLOAD_GET, UPLOAD_POST, Endpoint
 from streamtape_sdk._retry import RetryBudget
 from streamtape_sdk._transport import Transport
 
@@ -59,11 +59,11 @@ def test_backoff_is_jittered_under_the_cap() -> None:
     "url", ["", "http://", "htp://x", "/relative/path", "file.bin", "https://:80/x", "http://[::1/"]
 )
 @pytest.mark.parametrize("endpoint", [DOWNLOAD_GET, UPLOAD_POST])
-def test_an_unusable_url_is_refused_before_any_request(url: str, endpoint: object) -> None:
+def test_an_unusable_url_is_refused_before_any_request(url: str, endpoint: Endpoint) -> None:
     sent: list[object] = []
 
     class Recorder(requests.Session):
-        def send(self, *args: object, **kwargs: object) -> requests.Response:  # type: ignore[override]
+        def send(self, *args: object, **kwargs: object) -> requests.Response:
             sent.append(args)
             raise AssertionError("no request may be sent")
 
@@ -77,5 +77,5 @@ def test_an_unusable_url_is_refused_before_any_request(url: str, endpoint: objec
         session=Recorder(),
     )
     with pytest.raises(ResponseFormatError, match="cannot be used"):
-        transport.send("GET", url, endpoint)  # type: ignore[arg-type]
+        transport.send("GET", url, endpoint)
     assert sent == []
