@@ -611,3 +611,48 @@ def test_expected_sha256_covers_the_resumed_prefix(
         client.files.download(file_id, dest, expected_sha256=digest)
     assert not dest.exists()
     assert client.files.download(file_id, dest, expected_sha256=digest).read_bytes() == content
+
+
+# -- the emulator's link modes ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fault", ["range_ignored", "short_206", "wrong_offset_206", "http_429"])
+def test_emulator_link_modes_after_a_drop_end_byte_identical(
+    fault: str,
+    client: Streamtape,
+    fake_streamtape: FakeStreamtape,
+    sleep: FakeSleep,
+    out: Path,
+) -> None:
+    content = os.urandom(900 * KIB)
+    file_id = fake_streamtape.add_file("a.bin", content)
+    fake_streamtape.inject("download", "drop")
+    fake_streamtape.inject("download", fault, times=2)
+    dest = client.files.download(file_id, out / "a.bin")
+    assert dest.read_bytes() == content
+    assert _leftovers(out) == ["a.bin"]
+    # A range_ignored reply carries the whole file: it ends the download at once.
+    left = {"download": 1} if fault == "range_ignored" else {}
+    assert fake_streamtape.pending_faults() == left
+    assert fake_streamtape.calls("/file/dlticket") == 1  # none of these renews the ticket
+    if fault == "http_429":
+        assert sleep.calls == [pytest.approx(sleep.calls[0]), 1.0, 1.0]  # Retry-After: 1
+
+
+def test_emulator_content_replaced_between_attempts_is_fetched_whole(
+    client: Streamtape, fake_streamtape: FakeStreamtape, sleep: FakeSleep, out: Path
+) -> None:
+    file_id = fake_streamtape.add_file("a.bin", os.urandom(800 * KIB))
+    new = os.urandom(800 * KIB)  # same size: only the validator tells them apart
+    fake_streamtape.inject("download", "drop")
+
+    def replace_once(done: int, total: int | None) -> None:
+        if fake_streamtape.file_bytes(file_id) != new:
+            fake_streamtape.replace_file_content(file_id, new)
+
+    dest = client.files.download(file_id, out / "a.bin", progress=replace_once)
+    assert dest.read_bytes() == new
+    gets = [r for r in fake_streamtape.requests_log if r.endpoint == "download"]
+    assert len(gets) == 2
+    assert gets[1].range is not None  # it asked for the tail, with If-Range...
+    # ...and the emulator answered with the whole new file, which replaced the old prefix.
