@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import cast
 
 from .. import _endpoints as ep
+from .._cancel import CancelToken
 from ..errors import (
     BadRequestError,
     CaptchaRequiredError,
@@ -20,6 +22,7 @@ from ..errors import (
     PermissionDeniedError,
     ResponseFormatError,
     StreamtapeError,
+    TransferCancelledError,
 )
 from ..models import (
     Conversion,
@@ -42,6 +45,7 @@ from ..transfers import (
     post_upload,
     sha256_hex,
 )
+from ..transfers._cancelling import check_cancel
 from ..transfers._source import UploadSource
 from ._base import (
     Resource,
@@ -70,12 +74,56 @@ _WAIT_RETRIES = 3
 _MAX_EXTRA_WAIT = 60.0
 _WAIT_MESSAGE = re.compile(r"wait\s+(\d+)\s+more\s+seconds?", re.IGNORECASE)
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+#: The longest file name common filesystems accept (ext4, APFS, NTFS count 255 units).
+_NAME_MAX_BYTES = 255
 
 
 def _safe_file_name(name: str, fallback: str) -> str:
-    """A server-given name made safe to join to a directory (no separators, no '..')."""
+    """A server-given name made safe to create in a directory here.
+
+    Keeps the last path component (no separators, no `..`), replaces NUL and other control
+    characters with `_`, shortens a name over 255 bytes (UTF-8) while keeping its extension,
+    and uses `fallback` (the file id) for a name that is empty or only dots. Documented in
+    docs/transfers.md ("Download").
+    """
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return fallback if base in ("", ".", "..") else base
+    base = _CONTROL_CHARS.sub("_", base)
+    if not base.strip("."):
+        return fallback
+    if len(base.encode("utf-8", "surrogateescape")) > _NAME_MAX_BYTES:
+        stem, dot, ext = base.rpartition(".")
+        if not dot or not stem or len(ext.encode()) > 16:
+            stem, ext = base, ""
+        suffix = f".{ext}" if ext else ""
+        room = _NAME_MAX_BYTES - len(suffix.encode())
+        stem = stem.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore")
+        base = stem + suffix
+    return base
+
+
+def _check_cancel(cancel: CancelToken | None, what: str) -> None:
+    check_cancel(cancel, lambda: f"transfer of {what!r} cancelled before its bytes were sent")
+
+
+def _cancellable(
+    progress: ProgressCallback | None, cancel: CancelToken | None, what: str
+) -> ProgressCallback | None:
+    """`progress`, raising `TransferCancelledError` once `cancel` fires (checked per chunk)."""
+    if cancel is None:
+        return progress
+    token = cancel
+
+    def report(done: int, total: int | None) -> None:
+        if token.cancelled:
+            raise TransferCancelledError(
+                f"upload of {what!r} cancelled after {done} bytes; the server discards an "
+                "incomplete upload: call upload() again to send the file."
+            )
+        if progress is not None:
+            progress(done, total)
+
+    return report
 
 
 def _not_found(file_id: str, endpoint: ep.Endpoint, what: str) -> NotFoundError:
@@ -288,6 +336,7 @@ class Files(Resource):
         httponly: bool = False,
         progress: ProgressCallback | None = None,
         *,
+        cancel: CancelToken | None = None,
         timeout: float | None = None,
     ) -> UploadedFile:
         """Upload a local file, streamed from disk with constant memory (files up to 15 GB).
@@ -310,7 +359,10 @@ class Files(Resource):
             sha256: True to compute the hash in one streaming pass first, False to skip it,
                 or the 64-hex-digit hash when you already know it.
             httponly: ask for a plain-http upload URL.
-            progress: called as `progress(bytes_sent, file_size)`.
+            progress: called as `progress(bytes_sent, file_size)`. An exception it raises
+                stops the upload and propagates unchanged.
+            cancel: a `CancelToken`; cancelling stops the upload at its next chunk and
+                raises `TransferCancelledError` (the server discards an incomplete upload).
             timeout: seconds to wait for the connection and for each write; the wait for the
                 reply is the longer of this and the client's `Timeout.upload_reply`.
 
@@ -325,6 +377,7 @@ class Files(Resource):
             APIConnectionError: the connection failed before the request was sent.
             OutcomeUnknownError: the file may or may not be stored and reconciliation could
                 not tell; the message says what to look for before uploading again.
+            TransferCancelledError: `cancel` fired.
 
         Example:
             >>> up = client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
@@ -334,17 +387,22 @@ class Files(Resource):
             require_id(folder, "folder")
         if name is not None:
             require_name(name)
+        if cancel is not None and not isinstance(cast(object, cancel), CancelToken):
+            raise TypeError(f"cancel must be a CancelToken, not {type(cancel).__name__}")
         src = open_source(source, name)
         try:
             expected = sha256 if isinstance(sha256, str) else None
             if sha256 is True:
                 expected = sha256_hex(src.file)
                 src.rewind()
+            _check_cancel(cancel, src.name)
             target = self.get_upload_url(folder, expected, httponly, timeout=timeout)
+            _check_cancel(cancel, src.name)
+            reporter = _cancellable(progress, cancel, src.name)
             started = now()
             try:
                 result = post_upload(
-                    self._transport, target.url, src, progress=progress, timeout=timeout
+                    self._transport, target.url, src, progress=reporter, timeout=timeout
                 )
             except BadRequestError as error:
                 if "sha256" in error.message.lower():
@@ -451,38 +509,57 @@ class Files(Resource):
         progress: ProgressCallback | None = None,
         resume: bool = True,
         *,
+        overwrite: bool = False,
         captcha_solver: CaptchaSolver | None = None,
+        expected_sha256: str | None = None,
+        cancel: CancelToken | None = None,
         timeout: float | None = None,
     ) -> Path:
         """Download a file to `dest`, streamed to disk, resuming after dropped connections.
 
-        Gets a ticket, waits out its `wait_time`, gets the link, then streams into
-        `dest + ".part"`; a broken connection resumes with an HTTP `Range` request (up to 10
-        times), an expired link is renewed, and only a complete file of the announced size
-        is renamed to `dest` (atomically). A failure leaves the `.part` file for the next
-        call to resume; there is never a half-written file at `dest`.
+        Gets a ticket, waits out its `wait_time`, gets the link, then streams into a hidden
+        partial file next to `dest` (`.<name>.<file_id>.part`, with a checkpoint and a lock
+        beside it). A broken connection resumes with `Range` (and `If-Range` when the link
+        gives an `ETag` or `Last-Modified`); every `206` is checked against the range asked
+        for. A 429/503 waits its `Retry-After` on the same link; an expired or refused link
+        (401/403/404/410) is renewed. It gives up after the client's `RetryPolicy.max_retries`
+        consecutive failures *without progress*, or when its retry sleeps pass ten times
+        `max_total_sleep`. Only a complete file of the announced size (and `expected_sha256`)
+        is published at `dest`, atomically; there is never a half-written or wrong file there.
 
         Args:
             file_id: the file to download.
-            dest: the target path, or an existing directory (the file's name is used).
-            progress: called as `progress(bytes_on_disk, file_size)`.
-            resume: continue an existing `.part` file (False starts from scratch).
+            dest: the target path, or an existing directory (the server's file name is used,
+                made safe: see docs/transfers.md).
+            progress: called as `progress(bytes_on_disk, file_size)`. An exception it raises
+                stops the download and propagates unchanged; the partial state is kept.
+            resume: continue this file's partial state (False starts from scratch).
+            overwrite: when `dest` is a directory, replace an existing file of the server's
+                name (by default `FileExistsError`). An explicit file path is always replaced.
             captcha_solver: called with a ticket that demands a captcha
                 (`ticket.requires_captcha`, streamtape-api.md §5.6 N10); its answer is sent
                 as `captcha_response`. Called again for each renewed ticket.
+            expected_sha256: the file's SHA-256 (64 hex digits), checked while writing.
+            cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
+                `TransferCancelledError`, keeping the partial state for a resume.
             timeout: seconds for each connection and each read.
 
         Returns:
             The path written.
 
         Raises:
-            IntegrityError: the downloaded size differs from the announced size.
-            TransferError: the download kept failing; call again to resume.
-            FileNotFoundError: the destination directory does not exist (raised before the
-                download starts).
+            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed),
+                before any I/O.
+            FileNotFoundError: the destination directory does not exist (before the ticket).
             PermissionError: the destination directory is not writable (likewise).
+            FileExistsError: `dest` is a directory holding the server's file name and
+                `overwrite` is False (before the file's bytes are fetched).
             CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
                 given (before `/file/dl` is called; `.captcha_url` is the image).
+            TransferError: another process is downloading the same file to `dest` (the
+                message names it), or the download kept failing; call again to resume.
+            TransferCancelledError: `cancel` fired; call again to resume.
+            IntegrityError: the complete file's size or SHA-256 is wrong (nothing published).
             NotFoundError: no such file, or it vanished (an empty `/file/dl` result).
 
         Example:
@@ -490,6 +567,11 @@ class Files(Resource):
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """
         require_id(file_id, "file_id")
+        given = cast(object, expected_sha256)  # checked at run time: untyped callers
+        if given is not None and not (isinstance(given, str) and _SHA256.fullmatch(given)):
+            raise ValueError("expected_sha256 must be 64 hexadecimal digits")
+        if cancel is not None and not isinstance(cast(object, cancel), CancelToken):
+            raise TypeError(f"cancel must be a CancelToken, not {type(cancel).__name__}")
         # "downloads/" names a directory even before it exists: never a file called that.
         names_directory = str(dest).endswith((os.sep, "/"))
         dest_path = Path(dest)
@@ -497,6 +579,7 @@ class Files(Resource):
             raise FileNotFoundError(f"cannot download into {str(dest)!r}: no such directory")
         directory = dest_path if dest_path.is_dir() else dest_path.parent
         check_writable_dir(directory)  # before the ticket's wait, not after
+        _check_cancel(cancel, file_id)
 
         def fresh_link() -> DownloadLink:
             ticket = self.get_download_ticket(file_id, timeout=timeout)
@@ -508,8 +591,17 @@ class Files(Resource):
             return self.get_download_link(file_id, ticket, answer, timeout=timeout)
 
         link = fresh_link()
-        if dest_path.is_dir():
+        _check_cancel(cancel, file_id)
+        server_named = dest_path.is_dir()
+        if server_named:
             dest_path = dest_path / _safe_file_name(link.name, file_id)
+            if not overwrite and os.path.lexists(dest_path):
+                raise FileExistsError(
+                    errno.EEXIST,
+                    f"{str(dest_path)!r} exists; pass overwrite=True to replace it, or a file "
+                    "path as dest",
+                    str(dest_path),
+                )
 
         def refresh() -> DownloadTarget:
             renewed = fresh_link()
@@ -519,9 +611,13 @@ class Files(Resource):
             self._transport,
             DownloadTarget(link.url, link.size),
             dest_path,
+            file_id=file_id,
             refresh=refresh,
             progress=progress,
             resume=resume,
+            replace=overwrite or not server_named,
+            expected_sha256=expected_sha256,
+            cancel=cancel,
             timeout=timeout,
         )
 
