@@ -73,12 +73,12 @@ class StreamtapeModel(BaseModel):
     @classmethod
     def model_validate(
         cls,
-        obj: Any,
+        obj: object,
         *,
         strict: bool | None = None,
         extra: Literal["allow", "ignore", "forbid"] | None = None,
         from_attributes: bool | None = None,
-        context: Any | None = None,
+        context: object | None = None,
         by_alias: bool | None = None,
         by_name: bool | None = None,
     ) -> Self:
