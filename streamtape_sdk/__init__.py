@@ -50,7 +50,14 @@ from .models import (
     UploadedFile,
     UploadURL,
 )
-from .transfers import ProgressCallback
+from .transfers import (
+    BatchEvent,
+    BatchListener,
+    Manifest,
+    ManifestEntry,
+    ProgressCallback,
+    TransferOutcome,
+)
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -61,6 +68,8 @@ __all__ = [
     "AccountInfo",
     "BadRequestError",
     "BandwidthExceededError",
+    "BatchEvent",
+    "BatchListener",
     "CancelToken",
     "CaptchaRequiredError",
     "ClientClosedError",
@@ -74,6 +83,8 @@ __all__ = [
     "FolderListing",
     "FolderWalkEntry",
     "IntegrityError",
+    "Manifest",
+    "ManifestEntry",
     "MissingCredentialsError",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -90,6 +101,7 @@ __all__ = [
     "Timeout",
     "TransferCancelledError",
     "TransferError",
+    "TransferOutcome",
     "UnavailableForLegalReasonsError",
     "UploadURL",
     "UploadedFile",
