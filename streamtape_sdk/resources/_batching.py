@@ -20,7 +20,7 @@ from ..errors import (
     OutcomeUnknownError,
     StreamtapeError,
 )
-from ..models import FolderFile
+from ..models import Folder, FolderFile
 from ..transfers._batch import (
     BatchItem,
     ItemReporter,
@@ -234,7 +234,8 @@ def upload_paths(
     """`files.upload_many`: every path into one folder."""
     jobs: list[BatchItem[_Job]] = []
     for source in sources:
-        if not isinstance(source, (str, os.PathLike)):
+        given = cast(object, source)  # checked at run time: untyped callers pass anything
+        if not isinstance(given, (str, os.PathLike)):
             raise ValueError(f"upload_many takes paths, not {type(source).__name__}")
         path = Path(source)
         job = _Job(path, path.name, path.name, folder=folder)
@@ -251,7 +252,7 @@ def _walk_local(
     for current, dirnames, filenames in os.walk(root):
         rel_dir = Path(current).relative_to(root).as_posix()
         rel_dir = "" if rel_dir == "." else rel_dir
-        kept = []
+        kept: list[str] = []
         for name in sorted(dirnames):
             rel = f"{rel_dir}/{name}" if rel_dir else name
             # An excluded directory prunes its subtree; includes select files, not folders.
@@ -442,7 +443,7 @@ def download_tree(
     items: list[BatchItem[_Job]] = []
     walk = folders.walk(folder_id)
     for entry in walk:
-        kept = []
+        kept: list[Folder] = []
         for sub in entry.folders:
             rel = f"{entry.path}/{sub.name}" if entry.path else sub.name
             if _safe_name(sub.name, "") != sub.name.strip() or not sub.name.strip():

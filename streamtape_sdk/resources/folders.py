@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from os import PathLike
 
@@ -129,7 +130,7 @@ class Folders(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
-    ) -> list[TransferOutcome]:
+    ) -> builtins.list[TransferOutcome]:
         """Upload the *contents* of `local_dir` into folder `parent`, mirroring its tree.
 
         Like `rclone copy`: `upload_tree("photos", X)` puts `photos/a.jpg` at `X/a.jpg` and
@@ -199,7 +200,7 @@ class Folders(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
-    ) -> list[TransferOutcome]:
+    ) -> builtins.list[TransferOutcome]:
         """Download the *contents* of a folder (None: the root) into `local_dir`.
 
         Walks the remote tree (one `/file/listfolder` per folder), creates the local

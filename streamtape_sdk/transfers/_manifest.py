@@ -14,6 +14,7 @@ import os
 import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 __all__ = ["Manifest", "ManifestEntry"]
 
@@ -47,7 +48,7 @@ def _entry(line: str) -> ManifestEntry | None:
         return None  # a torn last line after a crash, or a hand edit
     if not isinstance(data, dict):
         return None
-    raw = {str(k): v for k, v in data.items()}  # pyright: ignore[reportUnknownVariableType]
+    raw = cast("dict[str, object]", data)
     path, size, mtime, file_id = (
         raw.get("path"),
         raw.get("size"),
