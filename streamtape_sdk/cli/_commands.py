@@ -113,8 +113,10 @@ def upload(ctx: Context, args: argparse.Namespace) -> Outcome:
     """
     paths = [str(path) for path in args.paths]
     recursive = bool(args.recursive)
-    if args.name is not None and (len(paths) != 1 or recursive):
-        raise UsageError("--name can only be used with a single PATH, without --recursive")
+    if args.name is not None and len(paths) != 1:
+        raise UsageError("--name can only be used with a single PATH")
+    if args.name is not None and recursive:
+        raise UsageError("--name names one file: it cannot be used with --recursive")
     if (args.include or args.exclude) and not recursive:
         raise UsageError("--include and --exclude select files in directories: add --recursive")
     _check_readable(paths, recursive)
