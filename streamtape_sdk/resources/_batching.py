@@ -377,6 +377,12 @@ def _download_worker(
                     job, "skipped", remote_id=file_id, reason=reason, sha256=expected,
                     dry_run=opts.dry_run,
                 )  # fmt: skip
+        if job.local.is_dir():
+            # files.download would put the file *inside* a directory of that name.
+            raise IsADirectoryError(
+                f"cannot download {job.remote_path!r} to {str(job.local)!r}: a directory "
+                "of that name is in the way; move it and run again"
+            )
         if opts.dry_run:
             return _outcome(job, "downloaded", remote_id=file_id, dry_run=True)
         job.local.parent.mkdir(parents=True, exist_ok=True)
