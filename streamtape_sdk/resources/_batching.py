@@ -223,6 +223,13 @@ def _manifest_entry(
     )
 
 
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None  # reported by the item's own attempt
+
+
 def upload_paths(
     files: Files,
     folders: Folders,
@@ -239,7 +246,7 @@ def upload_paths(
             raise ValueError(f"upload_many takes paths, not {type(source).__name__}")
         path = Path(source)
         job = _Job(path, path.name, path.name, folder=folder)
-        jobs.append(BatchItem(job, path, path.name, None))
+        jobs.append(BatchItem(job, path, path.name, _size(path)))
     return opts.run(jobs, _upload_worker(files, _Listings(folders), opts, sha256))
 
 
@@ -333,7 +340,8 @@ def upload_tree(
             failure = TransferOutcome(path, None, "failed", broken[head], remote_path=rel)
             first.append(failure)
             continue
-        items.append(BatchItem(_Job(path, rel, name, folder=folder_ids[head]), path, rel, None))
+        job = _Job(path, rel, name, folder=folder_ids[head])
+        items.append(BatchItem(job, path, rel, _size(path)))
     return opts.run(items, _upload_worker(files, listings, opts, sha256), first)
 
 
@@ -426,7 +434,7 @@ def download_files(
             continue
         name = _unique(_safe_name(info.name, file_id), file_id, taken)
         job = _Job(root / name, name, name, file_id=file_id, size=info.size)
-        items.append(BatchItem(job, job.local, name, info.size))
+        items.append(BatchItem(job, job.local, name, info.size, file_id))
     outcomes = opts.run(items, _download_worker(files, opts), first)
     position = {file_id: index for index, file_id in enumerate(file_ids)}
     return sorted(outcomes, key=lambda o: position.get(o.remote_id or "", 0))
@@ -467,5 +475,5 @@ def download_tree(
             if not selected(rel, wanted, unwanted):
                 continue
             job = _Job(local / name, rel, name, file_id=file.file_id, size=file.size)
-            items.append(BatchItem(job, job.local, rel, file.size))
+            items.append(BatchItem(job, job.local, rel, file.size, file.file_id))
     return opts.run(items, _download_worker(files, opts))

@@ -88,6 +88,7 @@ class BatchItem(Generic[J]):
     local_path: Path
     remote_path: str | None
     size: int | None
+    remote_id: str | None = None  # known up front for downloads
 
 
 class ItemReporter:
@@ -150,7 +151,7 @@ def hash_file(path: Path, progress: Callable[[int, int | None], None] | None = N
 def _failed(item: BatchItem[J], error: StreamtapeError | OSError) -> TransferOutcome:
     return TransferOutcome(
         local_path=item.local_path,
-        remote_id=None,
+        remote_id=item.remote_id,
         state="failed",
         error=error,
         size=item.size,
