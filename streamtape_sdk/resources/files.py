@@ -501,8 +501,10 @@ class Files(Resource):
             manifest: a manifest written by uploads; a file it knows is verified against
                 the recorded sha256 after download (a mismatch fails with `IntegrityError`
                 and the bad copy is removed).
-            fail_fast, cancel, listener: as for `upload_many`. A cancelled download keeps
-                its partial file; the next run resumes it.
+            fail_fast: stop starting new downloads after the first failure.
+            cancel: a `CancelToken`; a cancelled download keeps its partial file, and the
+                next run resumes it.
+            listener: called with a `BatchEvent` for each step of each item.
 
         Raises:
             ValueError: a bad argument, before any I/O.

@@ -154,9 +154,14 @@ class Folders(Resource):
                 (a changed file of the same size is uploaded again).
             dry_run: list, but create and upload nothing: outcomes say what would happen
                 (`dry_run=True`).
-            max_workers, sha256, manifest, fail_fast, cancel, listener: as for
-                `files.upload_many`. A folder that cannot be created is a failed outcome
-                (its `local_path` is the directory), and so is every file below it.
+            max_workers: uploads at once (1 to 64).
+            sha256: hash each file first so the server rejects corrupted bytes.
+            manifest: the JSON Lines manifest to read and append to (see `upload_many`).
+            fail_fast: stop starting new uploads after the first failure. A folder that
+                cannot be created is a failed outcome (its `local_path` is the directory),
+                and so is every file below it.
+            cancel: a `CancelToken` that stops the batch.
+            listener: called with a `BatchEvent` for each step of each item.
 
         Returns:
             One `TransferOutcome` per file (and per folder that failed), failed folders
@@ -212,11 +217,16 @@ class Folders(Resource):
         Args:
             folder_id: the remote folder; None for the root folder.
             local_dir: the local directory that receives the folder's contents.
-            include, exclude: glob patterns, as for `upload_tree`.
+            include: glob patterns selecting files, as for `upload_tree`.
+            exclude: glob patterns of files and folders to leave out.
             skip_existing: skip a file whose local copy has the same size (and the same
                 sha256, when `manifest` knows it).
-            dry_run, max_workers, manifest, fail_fast, cancel, listener: as for
-                `files.download_many`.
+            dry_run: decide what would happen, download nothing.
+            max_workers: downloads at once (1 to 64).
+            manifest: a manifest written by uploads: known files are verified by sha256.
+            fail_fast: stop starting new downloads after the first failure.
+            cancel: a `CancelToken` that stops the batch (partial files are kept).
+            listener: called with a `BatchEvent` for each step of each item.
 
         Returns:
             One `TransferOutcome` per file, in walk order.
