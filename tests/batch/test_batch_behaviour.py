@@ -192,3 +192,29 @@ def test_a_missing_source_is_a_failed_item_not_an_exception(
     out = client.files.upload_many([tmp_path / "missing.bin", tmp_path / "ok.bin"])
     assert [o.state for o in out] == ["failed", "uploaded"]
     assert isinstance(out[0].error, FileNotFoundError)
+
+
+def test_a_cancelled_download_keeps_its_part_and_the_rerun_resumes(
+    client: Streamtape, fake_streamtape: FakeStreamtape, tmp_path: Path
+) -> None:
+    content = os.urandom(4 * 1024 * 1024)
+    file_id = fake_streamtape.add_file("big.bin", content)
+    token = CancelToken()
+
+    def cancel_on_first_bytes(event: BatchEvent) -> None:
+        if event.kind == "bytes" and event.done > 0:
+            token.cancel()
+
+    out = client.files.download_many(
+        [file_id], tmp_path, cancel=token, listener=cancel_on_first_bytes
+    )
+    assert out[0].state == "failed"
+    assert isinstance(out[0].error, TransferCancelledError)
+    assert not (tmp_path / "big.bin").exists()
+    kept = sum(p.stat().st_size for p in tmp_path.iterdir())
+    assert 0 < kept < len(content)  # the partial data stays for the resume
+    again = client.files.download_many([file_id], tmp_path)
+    assert again[0].state == "downloaded"
+    assert (tmp_path / "big.bin").read_bytes() == content
+    ranges = [r.range for r in fake_streamtape.requests_log if r.endpoint == "download"]
+    assert ranges[-1] is not None and ranges[-1].startswith("bytes=")
