@@ -217,4 +217,5 @@ def test_a_cancelled_download_keeps_its_part_and_the_rerun_resumes(
     assert again[0].state == "downloaded"
     assert (tmp_path / "big.bin").read_bytes() == content
     ranges = [r.range for r in fake_streamtape.requests_log if r.endpoint == "download"]
-    assert ranges[-1] is not None and ranges[-1].startswith("bytes=")
+    assert ranges[-1] is not None
+    assert ranges[-1].startswith("bytes=")
