@@ -109,27 +109,52 @@ _PLANNED = "new:"  # folder keys of a dry run's folders that do not exist yet
 
 
 class _Listings:
-    """Folder listings fetched once per folder and shared by the workers."""
+    """Folder listings fetched once per folder and shared by the workers.
+
+    One `/file/listfolder` per folder serves both the folder phase (which subfolders exist)
+    and the skip checks (which files exist); folders created here are added, not re-listed.
+    """
 
     def __init__(self, folders: Folders) -> None:
         self._folders = folders
         self._lock = threading.Lock()
         self._files: dict[str | None, list[FolderFile]] = {}
+        self._subfolders: dict[str | None, dict[str, str]] = {}
+        # Held while a folder is first listed, so workers reaching it together list it once.
+        self._fetching = threading.Lock()
+
+    def _known(self, folder: str | None) -> None:
+        with self._fetching:
+            with self._lock:
+                if folder in self._files:
+                    return
+            self.refresh(folder)
+
+    def refresh(self, folder: str | None) -> None:
+        listing = self._folders.list(folder)
+        # The first of several same-named siblings wins, as in the listing's order.
+        names = {f.name: f.id for f in reversed(listing.folders)}
+        with self._lock:
+            self._files[folder] = listing.files
+            self._subfolders[folder] = names
 
     def files(self, folder: str | None) -> list[FolderFile]:
         if folder is not None and folder.startswith(_PLANNED):
             return []
+        self._known(folder)
         with self._lock:
-            cached = self._files.get(folder)
-        if cached is None:
-            cached = self._folders.list(folder).files
-            with self._lock:
-                self._files[folder] = cached
-        return cached
+            return self._files[folder]
 
-    def set_empty(self, folder: str) -> None:
+    def subfolder(self, parent: str | None, name: str) -> str | None:
+        self._known(parent)
         with self._lock:
+            return self._subfolders[parent].get(name)
+
+    def created(self, parent: str | None, name: str, folder: str) -> None:
+        with self._lock:
+            self._subfolders.setdefault(parent, {})[name] = folder
             self._files[folder] = []
+            self._subfolders[folder] = {}
 
 
 def _outcome(
@@ -274,20 +299,23 @@ def _walk_local(
     return directories, found
 
 
-def _ensure_folder(folders: Folders, name: str, parent: str | None) -> str:
+def _ensure_folder(folders: Folders, listings: _Listings, name: str, parent: str | None) -> str:
     """The id of the subfolder `name` of `parent`, created if missing, never twice."""
-    for existing in folders.list(parent).folders:
-        if existing.name == name:
-            return existing.id
+    found = listings.subfolder(parent, name)
+    if found is not None:
+        return found
     try:
-        return folders.create(name, parent).folder_id
+        created = folders.create(name, parent).folder_id
     except (OutcomeUnknownError, APIConnectionError):
         # createfolder is not idempotent: the failed call may have created it. Look again
         # before trying once more, so an ambiguous failure never leaves a duplicate.
-        for existing in folders.list(parent).folders:
-            if existing.name == name:
-                return existing.id
-        return folders.create(name, parent).folder_id
+        listings.refresh(parent)
+        found = listings.subfolder(parent, name)
+        if found is not None:
+            return found
+        created = folders.create(name, parent).folder_id
+    listings.created(parent, name, created)
+    return created
 
 
 def upload_tree(
@@ -322,14 +350,13 @@ def upload_tree(
             if parent_id is not None and parent_id.startswith(_PLANNED):
                 folder_ids[rel] = _PLANNED + rel
                 continue
-            existing = {f.name: f.id for f in reversed(folders.list(parent_id).folders)}
-            if name in existing:
-                folder_ids[rel] = existing[name]
+            existing = listings.subfolder(parent_id, name)
+            if existing is not None:
+                folder_ids[rel] = existing
             elif opts.dry_run:
                 folder_ids[rel] = _PLANNED + rel
             else:
-                folder_ids[rel] = _ensure_folder(folders, name, parent_id)
-                listings.set_empty(cast(str, folder_ids[rel]))
+                folder_ids[rel] = _ensure_folder(folders, listings, name, parent_id)
         except StreamtapeError as error:
             broken[rel] = error
             first.append(TransferOutcome(root / rel, None, "failed", error, remote_path=rel + "/"))

@@ -40,11 +40,15 @@ def test_tree_uploads_reruns_downloads_and_survives_faults(
     assert sorted(e.index for e in done) == list(range(200))
     assert {e.kind for e in events} == {"start", "hashing", "bytes", "done"}
     assert len(manifest.read_text(encoding="utf-8").splitlines()) == 200
+    # one listing (of `root`): the folders created here are known to be empty
+    assert fake_streamtape.calls("file/listfolder") == 1
 
     uploads_before = fake_streamtape.calls("upload")
     again = client.folders.upload_tree(source, root, manifest=manifest)
     assert _states(again) == {"skipped": 200}
     assert fake_streamtape.calls("upload") == uploads_before  # nothing sent twice
+    # each folder at most once per run (the empty one is never asked about)
+    assert fake_streamtape.calls("file/listfolder") == 1 + 5
     assert fake_streamtape.calls("file/createfolder") == 5  # level1, 2, 3, empty, other
     assert {o.remote_id for o in again} == {o.remote_id for o in outcomes}
 
