@@ -121,3 +121,17 @@ def test_a_resumed_bar_starts_at_the_bytes_on_disk(resumed_at: int) -> None:
         assert inner is not None
         assert inner.format_dict["initial"] == resumed_at
         assert inner.n == resumed_at
+
+
+def test_an_interrupted_download_says_how_to_resume(
+    run: Runner, env: FakeStreamtape, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamtape_sdk.resources.files import Files
+
+    def interrupted(*_args: object, **_kwargs: object) -> Path:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Files, "download", interrupted)
+    result = run("download", env.add_file("clip.mp4", b"abc"), str(tmp_path))
+    assert result.code == 130
+    assert "run the same command again to resume" in result.err
