@@ -95,15 +95,15 @@ class ItemReporter:
     """Handed to a job: turns its progress into `BatchEvent`s and checks cancellation."""
 
     def __init__(
-        self, emit: Callable[[BatchEvent], None], event: BatchEvent, stop: threading.Event
+        self, emit: Callable[[BatchEvent], None], event: BatchEvent, abort: threading.Event
     ) -> None:
         self._emit = emit
         self._event = event
-        self._stop = stop
+        self._abort = abort
 
     def check(self) -> None:
-        """Raise `TransferCancelledError` when the batch was cancelled or is failing fast."""
-        if self._stop.is_set():
+        """Raise `TransferCancelledError` when the batch was cancelled (or interrupted)."""
+        if self._abort.is_set():
             raise TransferCancelledError(
                 f"{self._event.local_path.name}: stopped before it finished (the batch was "
                 "cancelled); run the batch again to finish it"
@@ -177,7 +177,8 @@ def run_batch(
     they are reported to the listener first and lead the returned list.
     """
     lock = threading.Lock()
-    stop = threading.Event()
+    stop = threading.Event()  # start no more items (fail_fast, cancel, Ctrl-C)
+    abort = threading.Event()  # also stop the running ones at their next chunk (cancel, Ctrl-C)
     count = len(first) + len(items)
 
     def emit(event: BatchEvent) -> None:
@@ -215,15 +216,13 @@ def run_batch(
             )
         else:
             emit(event)
-            reporter = ItemReporter(emit, event, stop)
+            reporter = ItemReporter(emit, event, abort)
             try:
                 outcome = work(item.job, reporter)
             except (StreamtapeError, OSError) as error:
                 outcome = _failed(item, error)
             except ValueError as error:
                 outcome = _failed(item, TransferError(f"{item.local_path.name}: {error}"))
-            if cancel is not None and cancel.cancelled and not outcome.ok:
-                stop.set()
             if fail_fast and not outcome.ok:
                 stop.set()
         emit(
@@ -234,8 +233,9 @@ def run_batch(
         return outcome
 
     def watch_cancel() -> None:
-        while cancel is not None and not stop.is_set():
+        while cancel is not None and not abort.is_set():
             if cancel.wait(0.1):
+                abort.set()
                 stop.set()
 
     offset = len(first)
@@ -250,10 +250,12 @@ def run_batch(
         results = [future.result() for future in futures]
     except BaseException:
         # Ctrl-C in the caller's thread: stop the running jobs at their next chunk, drop the rest.
+        abort.set()
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
+        abort.set()
         stop.set()
         pool.shutdown(wait=True)
         if watcher is not None:
