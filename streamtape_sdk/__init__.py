@@ -54,7 +54,14 @@ from .models import (
     UploadedFile,
     UploadURL,
 )
-from .transfers import ProgressCallback
+from .transfers import (
+    BatchEvent,
+    BatchListener,
+    Manifest,
+    ManifestEntry,
+    ProgressCallback,
+    TransferOutcome,
+)
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -65,6 +72,8 @@ __all__ = [
     "AccountInfo",
     "BadRequestError",
     "BandwidthExceededError",
+    "BatchEvent",
+    "BatchListener",
     "CancelToken",
     "CaptchaRequiredError",
     "ClientClosedError",
@@ -81,6 +90,8 @@ __all__ = [
     "InvalidEntry",
     "KeyedResult",
     "ListResult",
+    "Manifest",
+    "ManifestEntry",
     "MissingCredentialsError",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -98,6 +109,7 @@ __all__ = [
     "Timeout",
     "TransferCancelledError",
     "TransferError",
+    "TransferOutcome",
     "UnavailableForLegalReasonsError",
     "UploadURL",
     "UploadedFile",

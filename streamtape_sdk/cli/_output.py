@@ -38,11 +38,14 @@ class Outcome:
         text: the human rendering, printed to stdout without `--json` (empty: print nothing).
         error: a failure to report after printing the result (exit status 1), e.g. some of
             the files asked about do not exist.
+        streamed: the JSON form was already printed, as JSON Lines while items finished
+            (batch commands); `--json` prints nothing more at the end.
     """
 
     data: object
     text: str
     error: str | None = None
+    streamed: bool = False
 
 
 def to_jsonable(value: object) -> object:
@@ -118,11 +121,17 @@ class Printer:
 
     def result(self, outcome: Outcome) -> None:
         """Print a command's result: one JSON document, or its human text."""
+        if self.json_mode and outcome.streamed:
+            return
         if self.json_mode:
             document = json.dumps(to_jsonable(outcome.data), indent=2, ensure_ascii=False)
             self.line(document)
         elif outcome.text:
             self.line(outcome.text)
+
+    def json_line(self, value: object) -> None:
+        """Print one compact JSON object on one line (JSON Lines), flushed at once."""
+        self.line(json.dumps(to_jsonable(value), ensure_ascii=False))
 
     def line(self, text: str = "") -> None:
         """Print a line on stdout."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from streamtape_sdk import (
     AccountInfo,
@@ -11,7 +11,6 @@ from streamtape_sdk import (
     FolderListing,
     FolderWalkEntry,
     RemoteUploadStatus,
-    UploadedFile,
 )
 
 from ._format import Symbols, human_date, human_size, key_values, table
@@ -24,7 +23,6 @@ __all__ = [
     "remote_status_text",
     "remote_table",
     "tree_text",
-    "uploads_text",
 ]
 
 ROOT_LABEL = "(root)"
@@ -131,12 +129,6 @@ def file_info_text(infos: Mapping[str, FileInfo]) -> str:
             ]
         )
     return table(["ID", "NAME", "SIZE", "TYPE", "CONVERTED", "STATUS"], rows, right=(2,))
-
-
-def uploads_text(uploads: Iterable[UploadedFile]) -> str:
-    """A table of uploaded files with their page links."""
-    rows = [[up.name, up.id, human_size(up.size), up.url] for up in uploads]
-    return table(["NAME", "ID", "SIZE", "URL"], rows, right=(2,))
 
 
 def _remote_progress(status: RemoteUploadStatus) -> str:

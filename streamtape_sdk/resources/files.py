@@ -46,6 +46,7 @@ from ..transfers import (
     sha256_hex,
 )
 from ..transfers._cancelling import check_cancel
+from ..transfers._outcome import BatchListener, TransferOutcome
 from ..transfers._source import UploadSource
 from ._base import (
     Resource,
@@ -56,6 +57,7 @@ from ._base import (
     require_id,
     require_name,
 )
+from ._batching import BatchOptions, download_files, upload_paths
 from ._reconcile import describe_failure, is_ambiguous, newer_than, now, outcome_unknown, reconcile
 
 __all__ = ["INFO_BATCH_SIZE", "CaptchaSolver", "Files"]
@@ -686,3 +688,122 @@ class Files(Resource):
         """
         result = self._call(ep.FAILED_CONVERSIONS, timeout=timeout)
         return parse_listed(Conversion, result, ep.FAILED_CONVERSIONS)
+
+    def upload_many(
+        self,
+        sources: Iterable[str | PathLike[str]],
+        folder: str | None = None,
+        *,
+        max_workers: int = 4,
+        skip_existing: bool = False,
+        dry_run: bool = False,
+        sha256: bool = True,
+        manifest: str | PathLike[str] | None = None,
+        fail_fast: bool = False,
+        cancel: CancelToken | None = None,
+        listener: BatchListener | None = None,
+    ) -> list[TransferOutcome]:
+        """Upload many local files into one folder, `max_workers` at a time.
+
+        Each file goes through `upload` (hashed, then streamed); one file's failure is
+        recorded in its outcome and the others go on. Returns one `TransferOutcome` per
+        source, in the order given.
+
+        Args:
+            sources: local file paths; each is stored under its own name.
+            folder: destination folder id; the root folder when None.
+            max_workers: uploads at once (1 to 64). Small files gain most from more.
+            skip_existing: skip a file when the folder already holds one of the same name
+                and size (and, when `manifest` recorded the file, the same sha256). Off by
+                default: an explicit list means "upload these"; `upload_tree` defaults on.
+            dry_run: decide what would happen without uploading (outcomes have
+                `dry_run=True`; the folder is still listed when `skip_existing`).
+            sha256: hash each file first so the server rejects corrupted bytes.
+            manifest: a JSON Lines file recording each upload (path, size, mtime, sha256,
+                file id); read first, so reruns and `download_many` can use it.
+            fail_fast: stop starting new uploads after the first failure (the ones not
+                started are reported failed with `TransferCancelledError`).
+            cancel: a `CancelToken`; when cancelled, running uploads stop at their next
+                chunk and the rest are not started.
+            listener: called with a `BatchEvent` (`start`, `hashing`, `bytes`, `done`) that
+                names the item, beside each upload's own progress.
+
+        Raises:
+            ValueError: a bad argument (`max_workers`, a source that is not a path), before
+                any I/O. Per-file problems (missing file, API errors) are outcomes instead.
+            OSError: the manifest cannot be read.
+
+        Example:
+            >>> outcomes = client.files.upload_many(["a.mp4", "b.mp4"])  # doctest: +SKIP
+            >>> [(o.local_path.name, o.state, o.remote_id) for o in outcomes]  # doctest: +SKIP
+        """
+        if folder is not None:
+            require_id(folder, "folder")
+        if isinstance(sources, (str, PathLike)):
+            raise ValueError("upload_many takes a list of paths; for one path call upload()")
+        opts = BatchOptions.of(
+            max_workers=max_workers,
+            skip_existing=skip_existing,
+            dry_run=dry_run,
+            fail_fast=fail_fast,
+            cancel=cancel,
+            listener=listener,
+            manifest=manifest,
+        )
+        from .folders import Folders  # a sibling resource on the same transport
+
+        return upload_paths(self, Folders(self._transport), list(sources), folder, opts, sha256)
+
+    def download_many(
+        self,
+        file_ids: Iterable[str],
+        dest_dir: str | PathLike[str],
+        *,
+        max_workers: int = 4,
+        skip_existing: bool = True,
+        dry_run: bool = False,
+        manifest: str | PathLike[str] | None = None,
+        fail_fast: bool = False,
+        cancel: CancelToken | None = None,
+        listener: BatchListener | None = None,
+    ) -> list[TransferOutcome]:
+        """Download many files into `dest_dir` (created if missing) under their stored names.
+
+        Names and sizes come from one `/file/info` call per 50 ids; each file then goes
+        through `download` (ticket, wait, resumable stream). Two files of the same name are
+        stored as `name` and `stem~FILEID.ext`. Returns one `TransferOutcome` per id, in the
+        order given; a missing file is a failed outcome (`NotFoundError`).
+
+        Args:
+            file_ids: the files to download (duplicates are downloaded once).
+            dest_dir: the local directory.
+            max_workers: downloads at once (1 to 64).
+            skip_existing: skip a file whose local copy has the announced size (and, when
+                `manifest` knows its sha256, the same hash).
+            dry_run: decide what would happen without downloading.
+            manifest: a manifest written by uploads; a file it knows is verified against
+                the recorded sha256 after download (a mismatch fails with `IntegrityError`
+                and the bad copy is removed).
+            fail_fast: stop starting new downloads after the first failure.
+            cancel: a `CancelToken`; a cancelled download keeps its partial file, and the
+                next run resumes it.
+            listener: called with a `BatchEvent` for each step of each item.
+
+        Raises:
+            ValueError: a bad argument, before any I/O.
+            OSError: `dest_dir` cannot be created, or the manifest cannot be read.
+
+        Example:
+            >>> client.files.download_many(["id1", "id2"], "downloads")  # doctest: +SKIP
+        """
+        ids = _file_ids(list(file_ids) if not isinstance(file_ids, str) else file_ids)
+        opts = BatchOptions.of(
+            max_workers=max_workers,
+            skip_existing=skip_existing,
+            dry_run=dry_run,
+            fail_fast=fail_fast,
+            cancel=cancel,
+            listener=listener,
+            manifest=manifest,
+        )
+        return download_files(self, ids, dest_dir, opts)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import builtins
+from collections.abc import Callable, Iterable, Mapping
 from typing import cast
 
 from .. import _endpoints as ep
@@ -316,3 +317,108 @@ class Remote(Resource):
     ) -> KeyedResult[RemoteUploadStatus]:
         result = self._call(ep.REMOTE_STATUS, params, timeout=timeout)
         return parse_keyed(RemoteUploadStatus, result, ep.REMOTE_STATUS)
+
+    def add_many(
+        self,
+        urls: Iterable[str],
+        folder: str | None = None,
+        headers: Mapping[str, str] | str | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> builtins.list[RemoteUpload | StreamtapeError]:
+        """Queue a remote upload of each URL; one entry per URL, in order.
+
+        A URL the service refuses does not stop the others: its entry is the error (like
+        `asyncio.gather(..., return_exceptions=True)`), so every queued job's id is kept.
+        Each `add` is never retried after an ambiguous failure.
+
+        Raises:
+            ValueError: a URL is empty, or a header is not one line (before any request).
+
+        Example:
+            >>> jobs = client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
+            >>> ids = [j.id for j in jobs if isinstance(j, RemoteUpload)]  # doctest: +SKIP
+        """
+        wanted = [urls] if isinstance(urls, str) else builtins.list(urls)
+        for url in wanted:
+            require_id(url, "url")
+        if folder is not None:
+            require_id(folder, "folder")
+        if headers:
+            _header_lines(headers)  # fail before the first request, not after some
+        added: builtins.list[RemoteUpload | StreamtapeError] = []
+        for url in wanted:
+            try:
+                added.append(self.add(url, folder, headers, timeout=timeout))
+            except StreamtapeError as error:
+                added.append(error)
+        return added
+
+    def wait_many(
+        self,
+        upload_ids: Iterable[str],
+        *,
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        progress: Callable[[RemoteUploadStatus], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, RemoteUploadStatus]:
+        """Poll many remote uploads with one status call per interval until all have ended.
+
+        Each poll is one `/remotedl/status` without an id (it lists every upload of the
+        account, §3.8; §5.6 N2); a job missing from that list (an account with many jobs
+        may be cut short) is asked about by id. Polls every `poll_interval`, like `wait`.
+
+        Unlike `wait`, a failed job is not raised: its status says `is_failed`, so one
+        failure does not hide the others. Returns when every job has finished or failed,
+        when `timeout` seconds have passed, or when `cancel` fires; check `is_finished`.
+
+        Args:
+            upload_ids: the ids from `add`/`add_many`.
+            timeout: the most seconds to wait in total.
+            poll_interval: seconds between the first polls.
+            progress: called with each job's status when it changes.
+            cancel: a `CancelToken` that ends the wait early.
+
+        Returns:
+            The latest status of each id.
+
+        Raises:
+            ValueError: an id is empty, or `timeout`/`poll_interval` is out of range.
+            NotFoundError: a job does not exist (e.g. it was removed).
+
+        Example:
+            >>> done = client.remote.wait_many([j.id for j in jobs])  # doctest: +SKIP
+            >>> [s.file_id for s in done.values() if s.is_finished]  # doctest: +SKIP
+        """
+        ids = [upload_ids] if isinstance(upload_ids, str) else builtins.list(upload_ids)
+        for upload_id in ids:
+            require_id(upload_id, "upload_id")
+        if timeout < 0 or poll_interval <= 0:
+            raise ValueError("timeout must be >= 0 and poll_interval > 0")
+        clock, sleep = self._transport.clock, self._transport.sleep
+        deadline = clock() + timeout
+        latest: dict[str, RemoteUploadStatus] = {}
+        while True:
+            listed = self._statuses({}, None)
+            for upload_id in ids:
+                if upload_id in latest and _ended(latest[upload_id]):
+                    continue
+                current = listed.get(upload_id) or self.status(upload_id)
+                if current != latest.get(upload_id):
+                    latest[upload_id] = current
+                    if progress is not None:
+                        progress(current)
+            remaining = deadline - clock()
+            if all(_ended(s) for s in latest.values()) or remaining <= 0:
+                return latest
+            if cancel is not None and cancel.cancelled:
+                return latest
+            # A steady cadence, as in `wait`: one listing per interval covers every job.
+            sleep_unless_cancelled(sleep, min(poll_interval, remaining), cancel)
+            if cancel is not None and cancel.cancelled:
+                return latest
+
+
+def _ended(status: RemoteUploadStatus) -> bool:
+    return status.is_finished or status.is_failed

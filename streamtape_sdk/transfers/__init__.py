@@ -4,6 +4,8 @@ Depends on the transport only; the resources turn its results into models.
 """
 
 from ._download import DownloadTarget, check_writable_dir, fetch_to_file
+from ._manifest import Manifest, ManifestEntry
+from ._outcome import BatchEvent, BatchListener, TransferOutcome, TransferState
 from ._progress import ProgressCallback
 from ._resume import STATE_SUFFIXES, state_base, state_paths
 from ._source import CHUNK_SIZE, SourceLike, UploadSource, open_source, sha256_hex
@@ -12,9 +14,15 @@ from ._upload import post_upload
 __all__ = [
     "CHUNK_SIZE",
     "STATE_SUFFIXES",
+    "BatchEvent",
+    "BatchListener",
     "DownloadTarget",
+    "Manifest",
+    "ManifestEntry",
     "ProgressCallback",
     "SourceLike",
+    "TransferOutcome",
+    "TransferState",
     "UploadSource",
     "check_writable_dir",
     "fetch_to_file",
