@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from streamtape_sdk import BatchEvent, MissingCredentialsError, StreamtapeError, TransferOutcome
 
+from ._describe import describe
 from ._format import Symbols, human_size, table
 from ._output import Outcome, Printer
 from ._progress import BatchProgress
@@ -84,7 +85,9 @@ class BatchReport:
         error = None
         if failed:
             error = f"{len(failed)} of {len(self.items)} items failed; see the table above"
-            if self._printer.json_mode:
+            if len(self.items) == 1 and failed[0].error is not None:
+                error = describe(failed[0].error)  # one item: its own message, as before
+            elif self._printer.json_mode:
                 error = f'{len(failed)} of {len(self.items)} items failed ("state": "failed")'
         return Outcome(self.items, _table(self.items, marks, verb), error, streamed=True)
 
