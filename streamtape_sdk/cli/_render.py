@@ -14,7 +14,7 @@ from streamtape_sdk import (
     UploadedFile,
 )
 
-from ._format import Symbols, human_date, human_size, key_values, table
+from ._format import Symbols, human_date, human_size, key_values, printable, table
 
 __all__ = [
     "account_text",
@@ -80,7 +80,7 @@ def tree_text(entries: Sequence[FolderWalkEntry], marks: Symbols) -> str:
         return ROOT_LABEL
     by_id = {entry.folder_id: entry for entry in entries}
     start = entries[0]
-    lines = [ROOT_LABEL if start.folder_id is None else f"{start.folder_id}/"]
+    lines = [ROOT_LABEL if start.folder_id is None else f"{printable(start.folder_id)}/"]
     _tree_lines(start, by_id, marks, "", lines, {start.folder_id})
     files = sum(len(entry.files) for entry in entries)
     size = sum(file.size for entry in entries for file in entry.files)
@@ -109,7 +109,7 @@ def _tree_lines(
         children.append((f"{file.name}  {human_size(file.size)}  [{file.link_id}]", None))
     for index, (label, child) in enumerate(children):
         last = index == len(children) - 1
-        lines.append(f"{prefix}{marks.last if last else marks.branch}{label}")
+        lines.append(f"{prefix}{marks.last if last else marks.branch}{printable(label)}")
         if child is not None:
             deeper = prefix + (marks.blank if last else marks.pipe)
             _tree_lines(child, by_id, marks, deeper, lines, visited)

@@ -2,36 +2,82 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, SerializationInfo
 
-from .._redaction import redact
+from .._redaction import SecretKind, mask_param, redact
 
 __all__ = [
+    "REVEAL_SECRETS",
     "APIDateTime",
     "EpochMillis",
     "FolderId",
     "OptionalStr",
+    "Secret",
+    "SecretStr",
+    "SecretURL",
     "StreamtapeModel",
 ]
+
+#: The `model_dump(context=...)` key that gives secret fields raw: `{REVEAL_SECRETS: True}`.
+REVEAL_SECRETS = "reveal_secrets"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Marks a model field as secret-bearing (see `StreamtapeModel`)."""
+
+    kind: SecretKind
+
+
+def _reveal(info: SerializationInfo) -> bool:
+    context: object = info.context
+    return isinstance(context, dict) and context.get(REVEAL_SECRETS) is True
+
+
+def _dump_secret_value(value: str | None, info: SerializationInfo) -> str | None:
+    return value if value is None or _reveal(info) else mask_param("value", value)
+
+
+def _dump_secret_url(value: str | None, info: SerializationInfo) -> str | None:
+    return value if value is None or _reveal(info) else mask_param("url", value)
+
 
 #: The API's one date format; the API gives no zone, so values are taken as UTC.
 WIRE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-class StreamtapeModel(BaseModel):
+class StreamtapeModel(BaseModel, frozen=True):
     """Frozen, keeps unknown wire fields (read them with `model_extra`), accepts both the wire
-    names and the Python names."""
+    names and the Python names.
+
+    Secret fields (`AccountInfo.api_id`; the userinfo and query values of
+    `RemoteUploadStatus.remote_url`) follow one rule: the attribute holds the raw value, and
+    every rendering masks it as `***`: `repr`, `str`, `model_dump` and `model_dump_json`. Ask
+    for the raw values explicitly with `model.model_dump(context={"reveal_secrets": True})`.
+
+    Frozen is declared as a class keyword so that type checkers flag `info.size = 5` too.
+    """
 
     model_config = ConfigDict(
-        frozen=True,
         extra="allow",
         validate_by_alias=True,
         validate_by_name=True,
         use_attribute_docstrings=True,
     )
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        fields = type(self).model_fields
+        for name, value in super().__repr_args__():
+            field = fields.get(name) if name else None
+            kinds = [m.kind for m in field.metadata if isinstance(m, Secret)] if field else []
+            if kinds and isinstance(value, str):
+                value = mask_param(kinds[0], value)
+            yield name, value
 
     def __repr__(self) -> str:
         # Belt and braces: a field could echo a credential (the docs say `apiid` is the key).
@@ -94,3 +140,14 @@ FolderId = Annotated[str | None, BeforeValidator(_root_as_none)]
 
 #: A string, or None where the wire sends `false` or `null` ("not yet", "not found").
 OptionalStr = Annotated[str | None, BeforeValidator(_false_as_none)]
+
+#: A secret string: masked as `***` in repr, str and dumps (see `StreamtapeModel`).
+SecretStr = Annotated[str, Secret("value"), PlainSerializer(_dump_secret_value)]
+#: A URL whose userinfo and query values are secret (`false`/`null` -> None); masked in
+#: repr, str and dumps (see `StreamtapeModel`).
+SecretURL = Annotated[
+    str | None,
+    BeforeValidator(_false_as_none),
+    Secret("url"),
+    PlainSerializer(_dump_secret_url),
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from ._base import APIDateTime, FolderId, OptionalStr, StreamtapeModel
+from ._base import APIDateTime, FolderId, OptionalStr, SecretURL, StreamtapeModel
 
 __all__ = ["RemoteUpload", "RemoteUploadStatus"]
 
@@ -28,8 +28,9 @@ class RemoteUploadStatus(StreamtapeModel):
 
     id: str
     """The remote-upload id."""
-    remote_url: str | None = Field(default=None, alias="remoteurl")
-    """The source URL being fetched, wire name `remoteurl`."""
+    remote_url: SecretURL = Field(default=None, alias="remoteurl")
+    """The source URL being fetched, wire name `remoteurl`. Its userinfo and query values
+    (credentials, signatures) are `***` in repr and dumps, raw here (see `StreamtapeModel`)."""
     status: str
     """`"new"`, `"downloading"`, `"finished"`, `"error"`, ...; unknown values are kept as-is."""
     bytes_loaded: int | None = None

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import cast
 
 from .. import _endpoints as ep
+from .._redaction import mask_url
 from ..errors import NotFoundError, RemoteUploadFailedError, WaitTimeoutError
 from ..models import RemoteUpload, RemoteUploadStatus
 from ..transfers import ProgressCallback
@@ -35,6 +36,11 @@ def _header_lines(headers: Mapping[str, str] | str) -> str:
             raise ValueError(f"invalid header {name!r}: names and values must be one line")
         lines.append(f"{name}: {value}")
     return "\n".join(lines)
+
+
+def shown_url(url: str | None) -> str | None:
+    """A source URL as messages show it: userinfo and query values masked."""
+    return None if url is None else mask_url(url)
 
 
 class Remote(Resource):
@@ -164,7 +170,7 @@ class Remote(Resource):
                 return current
             if current.is_failed:
                 raise RemoteUploadFailedError(
-                    f"remote upload {upload_id} of {current.remote_url!r} failed on the "
+                    f"remote upload {upload_id} of {shown_url(current.remote_url)!r} failed on the "
                     "server (status 'error'); check that the URL is reachable from the "
                     "internet and the headers are right, then add it again."
                 )
