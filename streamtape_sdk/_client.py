@@ -40,6 +40,12 @@ def _setting(explicit: object, env_name: str) -> str | None:
     return value or None
 
 
+def _require_type(value: object, expected: type, what: str) -> None:
+    """None or an instance of `expected` (callers without a type checker pass anything)."""
+    if value is not None and not isinstance(value, expected):
+        raise TypeError(f"{what} must be a {expected.__name__}, got {type(value).__name__}")
+
+
 def _check_base_url(url: str) -> str:
     """The API root: an http(s) URL with a host and nothing a path cannot follow.
 
@@ -125,14 +131,11 @@ class Streamtape:
         require_count(max_retries, "max_retries")
         if retry is None:
             retry = RetryPolicy(max_retries=max_retries)
-        elif not isinstance(retry, RetryPolicy):
-            raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
         elif max_retries != DEFAULT_MAX_RETRIES:
             raise ValueError("give max_retries inside retry=RetryPolicy(...), not both")
-        if session is not None and not isinstance(session, requests.Session):
-            raise TypeError(f"session must be a requests.Session, got {type(session).__name__}")
-        if user_agent is not None and not isinstance(user_agent, str):
-            raise TypeError(f"user_agent must be a string, got {type(user_agent).__name__}")
+        _require_type(retry, RetryPolicy, "retry")
+        _require_type(session, requests.Session, "session")
+        _require_type(user_agent, str, "user_agent")
         resolved_login = _setting(login, ENV_LOGIN)
         resolved_key = _setting(key, ENV_KEY)
         resolved_url = _check_base_url(_setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL)

@@ -25,7 +25,7 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
@@ -211,7 +211,7 @@ def mask_param(kind: SecretKind, value: str) -> str:
     if kind == "url":
         return mask_url(value)
     if kind == "header_lines":
-        lines = []
+        lines: list[str] = []
         for line in value.splitlines():
             name, colon, _ = line.partition(":")
             lines.append(f"{name}: {MASK}" if colon else MASK)
@@ -220,7 +220,7 @@ def mask_param(kind: SecretKind, value: str) -> str:
 
 
 @contextmanager
-def secret_scope(secrets: Iterable[str]) -> Iterator[None]:
+def secret_scope(secrets: Iterable[str]) -> Generator[None, None, None]:
     """Mask `secrets` (e.g. a call's secret parameters) until the block ends."""
     held = [secret for secret in secrets if secret]
     for secret in held:

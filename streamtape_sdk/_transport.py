@@ -19,7 +19,7 @@ from email.utils import parsedate_to_datetime
 from typing import TypeVar, cast
 
 import requests
-from requests.adapters import HTTPAdapter
+from requests.adapters import DEFAULT_POOLSIZE, HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from . import _redaction
@@ -178,10 +178,11 @@ class Transport:
         """
         for adapter in self.session.adapters.values():
             if isinstance(adapter, HTTPAdapter):
+                # requests keeps the pool settings only in private attributes.
                 adapter.init_poolmanager(
-                    adapter._pool_connections,  # noqa: SLF001 - requests keeps no public copy
-                    adapter._pool_maxsize,  # noqa: SLF001
-                    block=adapter._pool_block,  # noqa: SLF001
+                    getattr(adapter, "_pool_connections", DEFAULT_POOLSIZE),
+                    getattr(adapter, "_pool_maxsize", _POOL_MAXSIZE),
+                    block=getattr(adapter, "_pool_block", False),
                 )
 
     # -- lifecycle ---------------------------------------------------------------------------

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, SerializationInfo
+from pydantic import BaseModel, BeforeValidator, PlainSerializer, SerializationInfo
 
 from .._redaction import SecretKind, mask_param, redact
 
@@ -36,7 +36,9 @@ class Secret:
 
 def _reveal(info: SerializationInfo) -> bool:
     context: object = info.context
-    return isinstance(context, dict) and context.get(REVEAL_SECRETS) is True
+    if not isinstance(context, dict):
+        return False
+    return cast("dict[str, object]", context).get(REVEAL_SECRETS) is True
 
 
 def _dump_secret_value(value: str | None, info: SerializationInfo) -> str | None:
@@ -51,7 +53,14 @@ def _dump_secret_url(value: str | None, info: SerializationInfo) -> str | None:
 WIRE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-class StreamtapeModel(BaseModel, frozen=True):
+class StreamtapeModel(
+    BaseModel,
+    frozen=True,
+    extra="allow",
+    validate_by_alias=True,
+    validate_by_name=True,
+    use_attribute_docstrings=True,
+):
     """Frozen, keeps unknown wire fields (read them with `model_extra`), accepts both the wire
     names and the Python names.
 
@@ -60,21 +69,16 @@ class StreamtapeModel(BaseModel, frozen=True):
     every rendering masks it as `***`: `repr`, `str`, `model_dump` and `model_dump_json`. Ask
     for the raw values explicitly with `model.model_dump(context={"reveal_secrets": True})`.
 
-    Frozen is declared as a class keyword so that type checkers flag `info.size = 5` too.
+    The configuration is given as class keywords so that type checkers see `frozen` and
+    flag `info.size = 5` too.
     """
-
-    model_config = ConfigDict(
-        extra="allow",
-        validate_by_alias=True,
-        validate_by_name=True,
-        use_attribute_docstrings=True,
-    )
 
     def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
         fields = type(self).model_fields
         for name, value in super().__repr_args__():
             field = fields.get(name) if name else None
-            kinds = [m.kind for m in field.metadata if isinstance(m, Secret)] if field else []
+            marks: list[object] = list(field.metadata) if field else []
+            kinds: list[SecretKind] = [m.kind for m in marks if isinstance(m, Secret)]
             if kinds and isinstance(value, str):
                 value = mask_param(kinds[0], value)
             yield name, value

@@ -9,7 +9,7 @@ from ._base import APIDateTime, SecretStr, StreamtapeModel
 __all__ = ["AccountInfo"]
 
 
-class AccountInfo(StreamtapeModel):
+class AccountInfo(StreamtapeModel, frozen=True):
     """The account behind the credentials (`client.account.info()`).
 
     The docs promise more ("total used storage, reward, ..."); any such extra field is kept

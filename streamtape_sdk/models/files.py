@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 
-class DownloadTicket(StreamtapeModel):
+class DownloadTicket(StreamtapeModel, frozen=True):
     """A download ticket from `/file/dlticket`; exchange it for a link after `wait_time`.
 
     Example:
@@ -45,7 +45,7 @@ class DownloadTicket(StreamtapeModel):
         return max(0.0, self._received_at + self.wait_time - current)
 
 
-class DownloadLink(StreamtapeModel):
+class DownloadLink(StreamtapeModel, frozen=True):
     """A direct, time-limited download link from `/file/dl`."""
 
     name: str
@@ -56,7 +56,7 @@ class DownloadLink(StreamtapeModel):
     """The direct download URL (on a `tapecontent.net` host for the real service)."""
 
 
-class FileInfo(StreamtapeModel):
+class FileInfo(StreamtapeModel, frozen=True):
     """One entry of `/file/info`.
 
     A missing file comes back as an entry too: `status` 404, `name` None, `size` 0.
@@ -83,7 +83,7 @@ class FileInfo(StreamtapeModel):
         return self.status == 200
 
 
-class UploadURL(StreamtapeModel):
+class UploadURL(StreamtapeModel, frozen=True):
     """A one-time upload URL from `/file/ul`: POST the file to it as multipart."""
 
     url: str
@@ -92,7 +92,7 @@ class UploadURL(StreamtapeModel):
     """When the URL expires (UTC)."""
 
 
-class UploadedFile(StreamtapeModel):
+class UploadedFile(StreamtapeModel, frozen=True):
     """The reply of the upload POST: the new file."""
 
     id: str
@@ -109,7 +109,7 @@ class UploadedFile(StreamtapeModel):
     """The file's page link, `https://streamtape.com/v/{id}/{name}`."""
 
 
-class Conversion(StreamtapeModel):
+class Conversion(StreamtapeModel, frozen=True):
     """One entry of `/file/runningconverts` or `/file/failedconverts`.
 
     The failed list's item shape is undocumented; every field is optional and unknown fields

@@ -11,7 +11,7 @@ from ._base import EpochMillis, FolderId, StreamtapeModel
 __all__ = ["CreatedFolder", "Folder", "FolderFile", "FolderListing", "FolderWalkEntry"]
 
 
-class Folder(StreamtapeModel):
+class Folder(StreamtapeModel, frozen=True):
     """A subfolder in a listing."""
 
     id: str
@@ -20,7 +20,7 @@ class Folder(StreamtapeModel):
     """The folder name."""
 
 
-class FolderFile(StreamtapeModel):
+class FolderFile(StreamtapeModel, frozen=True):
     """A file in a listing."""
 
     name: str
@@ -44,7 +44,7 @@ class FolderFile(StreamtapeModel):
         return self.link_id
 
 
-class FolderListing(StreamtapeModel):
+class FolderListing(StreamtapeModel, frozen=True):
     """The direct children of one folder. A `null` listing on the wire is an empty listing."""
 
     folders: list[Folder] = Field(default_factory=list[Folder])
@@ -67,14 +67,14 @@ class FolderListing(StreamtapeModel):
         return data
 
 
-class CreatedFolder(StreamtapeModel):
+class CreatedFolder(StreamtapeModel, frozen=True):
     """The reply of `/file/createfolder`."""
 
     folder_id: str = Field(alias="folderid")
     """The new folder's id."""
 
 
-class FolderWalkEntry(StreamtapeModel):
+class FolderWalkEntry(StreamtapeModel, frozen=True):
     """One folder visited by `client.folders.walk()`, like a tuple of `os.walk`."""
 
     path: str

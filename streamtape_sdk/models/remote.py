@@ -14,7 +14,7 @@ FINISHED = "finished"
 ERROR = "error"
 
 
-class RemoteUpload(StreamtapeModel):
+class RemoteUpload(StreamtapeModel, frozen=True):
     """A remote upload just queued by `/remotedl/add`."""
 
     id: str
@@ -23,7 +23,7 @@ class RemoteUpload(StreamtapeModel):
     """Destination folder; None for the root folder."""
 
 
-class RemoteUploadStatus(StreamtapeModel):
+class RemoteUploadStatus(StreamtapeModel, frozen=True):
     """The state of one remote upload (`/remotedl/status`)."""
 
     id: str
