@@ -509,7 +509,7 @@ def test_copies_mask_the_key_after_the_original_is_gone(
     original = Streamtape(
         login=LOGIN, key=key, base_url=f"http://127.0.0.1:{closed_port()}", max_retries=0
     )
-    if copy_kind == "pickle":
+    if copy_kind == "pickle":  # noqa: SIM108 - room for the noqa below
         copy = pickle.loads(pickle.dumps(original))  # noqa: S301 - our own payload
     else:
         copy = deepcopy(original)
