@@ -46,9 +46,21 @@ _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def _safe_file_name(name: str, fallback: str) -> str:
-    """A server-given name made safe to join to a directory (no separators, no '..')."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    """A server-given name made safe to join to a directory (no separators, no '..', no NUL
+    or control characters, short enough for any filesystem; the extension is kept)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ord(ch) >= 32 and ord(ch) != 127).strip()
+    if len(base.encode("utf-8")) > _MAX_NAME_BYTES:
+        stem, ext = os.path.splitext(base)
+        ext = ext if len(ext.encode("utf-8")) <= 16 else ""
+        room = _MAX_NAME_BYTES - len(ext.encode("utf-8"))
+        base = stem.encode("utf-8")[:room].decode("utf-8", "ignore") + ext
     return fallback if base in ("", ".", "..") else base
+
+
+#: Longest local name taken from a server name, in UTF-8 bytes (filesystems allow 255; room
+#: is left for the `.part` suffix).
+_MAX_NAME_BYTES = 200
 
 
 def _file_ids(file_ids: str | Iterable[str]) -> list[str]:

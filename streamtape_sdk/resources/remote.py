@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import cast
 
 from .. import _endpoints as ep
+from .._config import require_seconds
 from .._redaction import mask_url
 from ..errors import NotFoundError, RemoteUploadFailedError, WaitTimeoutError
 from ..models import RemoteUpload, RemoteUploadStatus
@@ -156,8 +157,8 @@ class Remote(Resource):
             >>> done.file_id  # doctest: +SKIP
         """
         require_id(upload_id, "upload_id")
-        if timeout < 0 or poll_interval <= 0:
-            raise ValueError("timeout must be >= 0 and poll_interval > 0")
+        require_seconds(timeout, "timeout", allow_zero=True)  # NaN would poll forever
+        require_seconds(poll_interval, "poll_interval")
         clock, sleep = self._transport.clock, self._transport.sleep
         deadline = clock() + timeout
         interval = poll_interval
