@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import cast
 
 from .. import _endpoints as ep
-from ..errors import BadRequestError, IntegrityError, PermissionDeniedError
+from ..errors import BadRequestError, IntegrityError, PermissionDeniedError, ResponseFormatError
 from ..models import (
     Conversion,
     DownloadLink,
@@ -41,6 +41,9 @@ INFO_BATCH_SIZE = 50
 _WAIT_RETRIES = 3
 #: The longest extra wait `get_download_link` accepts from a "wait N more seconds" reply.
 _MAX_EXTRA_WAIT = 60.0
+#: The longest ticket `wait_time` honoured (the API documents a few seconds); a server asking
+#: for more is answered with `ResponseFormatError`, not a sleep of years.
+MAX_TICKET_WAIT = 3600.0
 _WAIT_MESSAGE = re.compile(r"wait\s+(\d+)\s+more\s+seconds?", re.IGNORECASE)
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
@@ -130,6 +133,12 @@ class Files(Resource):
         params = {"file": file_id, "ticket": ticket_value, "captcha_response": captcha_response}
         if isinstance(ticket, DownloadTicket):
             remaining = ticket.remaining_wait()
+            if remaining > MAX_TICKET_WAIT:
+                raise ResponseFormatError(
+                    f"{ep.DOWNLOAD_TICKET.path} asked to wait {ticket.wait_time} s before the "
+                    f"download (more than {MAX_TICKET_WAIT:.0f} s): not waiting. Ask for a new "
+                    "ticket later; report it if it persists."
+                )
             if remaining > 0:
                 self._transport.sleep(remaining)
         for attempt in range(_WAIT_RETRIES + 1):
