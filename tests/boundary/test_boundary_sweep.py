@@ -171,7 +171,8 @@ class Clock:
 
     def sleep(self, seconds: float) -> None:
         # As strict as time.sleep: a wait it would refuse is a bug of ours.
-        assert isinstance(seconds, (int, float)) and math.isfinite(seconds)
+        assert isinstance(seconds, (int, float))
+        assert math.isfinite(seconds)
         assert 0 <= seconds <= MAX_SECONDS, f"asked to sleep {seconds} s"
         self.now += seconds
 
@@ -214,8 +215,10 @@ def test_hostile_replies_raise_only_streamtape_errors(
             try:
                 call(client, tmp_path)
             except StreamtapeError as error:
-                assert KEY not in str(error)
-            except Exception as error:  # noqa: BLE001 - this is what the test looks for
+                leaks = KEY in str(error)
+                if leaks:
+                    escaped.append(f"{name}: the key is in {error!r}")
+            except Exception as error:
                 escaped.append(f"{name}: {type(error).__name__}: {error!r}"[:300])
     # nothing was written outside the destination
     assert {p.name for p in tmp_path.iterdir()} == {"src.bin", "out"}

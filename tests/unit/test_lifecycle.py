@@ -72,7 +72,7 @@ def test_forked_child_gets_its_own_connection(local_server: LocalServer) -> None
                 os.close(read_end)
                 ports = [transport.call(ep.ACCOUNT_INFO) for _ in range(2)]
                 os.write(write_end, json.dumps(ports).encode())
-            except BaseException as exc:  # noqa: BLE001 - any failure must reach the parent
+            except BaseException as exc:  # any failure must reach the parent
                 os.write(write_end, json.dumps(repr(exc)).encode())
                 code = 1
             finally:
@@ -82,7 +82,8 @@ def test_forked_child_gets_its_own_connection(local_server: LocalServer) -> None
         with os.fdopen(read_end, "rb") as reader:
             child = json.loads(reader.read() or b"null")
         _, status = os.waitpid(pid, 0)
-        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, child
+        assert os.WIFEXITED(status), child
+        assert os.WEXITSTATUS(status) == 0, child
         assert isinstance(child, list)
         # the child opened its own connection, and kept reusing it
         assert child[0] != parent_port
