@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -241,7 +242,7 @@ def _with_timeout(name: str, timeout: object) -> Call:
         positional = [
             p for p in params.values() if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is p.empty
         ]
-        args = {
+        args: list[object] = {
             "files.upload": [directory / "src.bin"],
             "files.download": ["abc", directory / "out"],
             "files.get_download_link": ["abc", "tkt"],
@@ -251,7 +252,7 @@ def _with_timeout(name: str, timeout: object) -> Call:
             "folders.rename": ["fold", "n"],
             "remote.add": ["https://example.org/v"],
             "folders.create": ["n"],
-        }.get(name, ["abc"] * len(positional))
+        }.get(name, ["abc"] * len(positional))  # type: ignore[assignment]
         kwargs = bound_args.get(name, {"timeout": timeout})
         result = target(*args, **kwargs)
         return list(result) if inspect.isgenerator(result) else result
@@ -268,7 +269,7 @@ def test_bad_timeouts_are_refused_before_io(
     (tmp_path / "out").mkdir()
     with make_client() as client:
         for name in METHODS:
-            if name == "remote.wait" and timeout == 0 and timeout is not True:
+            if name == "remote.wait" and timeout == 0 and not isinstance(timeout, bool):
                 continue  # wait(timeout=0) is valid: poll once (a total, not a per-call timeout)
             with pytest.raises((ValueError, TypeError), match="timeout"):
                 _with_timeout(name, timeout)(client, tmp_path)
@@ -278,7 +279,7 @@ def test_bad_timeouts_are_refused_before_io(
 
 
 BAD_IDS: list[object] = ["", "   ", None, 5, b"abc", ["a"]]
-ID_METHODS = {
+ID_METHODS: dict[str, Callable[[Streamtape, Any], object]] = {  # Any: bad values on purpose
     "files.get_download_ticket": lambda c, v: c.files.get_download_ticket(v),
     "files.get_download_link": lambda c, v: c.files.get_download_link(v, "t"),
     "files.rename": lambda c, v: c.files.rename(v, "n"),
