@@ -100,7 +100,7 @@ class Streamtape:
             keeps ownership and closes it.
         user_agent: the `User-Agent` header; by default it names the SDK and its version.
 
-    Example:
+    Examples:
         >>> with Streamtape() as client:  # doctest: +SKIP
         ...     print(client.account.info().email)
     """

@@ -21,7 +21,7 @@ __all__ = [
 class DownloadTicket(StreamtapeModel, frozen=True):
     """A download ticket from `/file/dlticket`; exchange it for a link after `wait_time`.
 
-    Example:
+    Examples:
         >>> ticket = client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
         >>> link = client.files.get_download_link("rbAarvRPXdYbaxY", ticket)  # doctest: +SKIP
     """

@@ -98,7 +98,7 @@ class Files(Resource):
             ValueError: `file_id` is empty.
             NotFoundError: no such file.
 
-        Example:
+        Examples:
             >>> ticket = client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
         """
         require_id(file_id, "file_id")
@@ -123,7 +123,7 @@ class Files(Resource):
             PermissionDeniedError: the ticket is used too early, expired, or for another file.
             NotFoundError: no such file.
 
-        Example:
+        Examples:
             >>> link = client.files.get_download_link(file_id, ticket)  # doctest: +SKIP
             >>> link.url, link.size  # doctest: +SKIP
         """
@@ -168,7 +168,7 @@ class Files(Resource):
         Raises:
             ValueError: an id is empty or contains a comma, or no id was given.
 
-        Example:
+        Examples:
             >>> infos = client.files.info(["id1", "id2"])  # doctest: +SKIP
             >>> [i.name for i in infos.values() if i.exists]  # doctest: +SKIP
         """
@@ -255,7 +255,7 @@ class Files(Resource):
             APIError: the upload URL was refused (`PermissionDeniedError` when expired).
             APIConnectionError: the connection failed; the file may or may not be stored.
 
-        Example:
+        Examples:
             >>> up = client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
             >>> up.id, up.url  # doctest: +SKIP
         """
@@ -333,7 +333,7 @@ class Files(Resource):
             PermissionError: the destination directory is not writable (likewise).
             NotFoundError: no such file.
 
-        Example:
+        Examples:
             >>> client.files.download("rbAarvRPXdYbaxY", "downloads/")  # doctest: +SKIP
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """

@@ -49,7 +49,7 @@ class Folders(Resource):
             ValueError: `name` or `parent` is empty.
             NotFoundError: no such parent folder.
 
-        Example:
+        Examples:
             >>> client.folders.create("Holidays").folder_id  # doctest: +SKIP
             'LnvnE51P5gc'
         """
@@ -103,7 +103,7 @@ class Folders(Resource):
             ValueError: `folder_id` is blank.
             NotFoundError: the start folder does not exist.
 
-        Example:
+        Examples:
             >>> for entry in client.folders.walk():  # doctest: +SKIP
             ...     for file in entry.files:
             ...         print(f"{entry.path}/{file.name}", file.size)
@@ -132,7 +132,7 @@ class Folders(Resource):
             ValueError: `folder_id` is blank.
             NotFoundError: no such folder.
 
-        Example:
+        Examples:
             >>> listing = client.folders.list()  # doctest: +SKIP
             >>> [f.name for f in listing.files]  # doctest: +SKIP
         """

@@ -70,7 +70,7 @@ class Remote(Resource):
         Raises:
             ValueError: `url` is empty, or a header is not one line.
 
-        Example:
+        Examples:
             >>> job = client.remote.add("https://example.com/video.mp4")  # doctest: +SKIP
             >>> client.remote.wait(job.id).file_id  # doctest: +SKIP
         """
@@ -152,7 +152,7 @@ class Remote(Resource):
             WaitTimeoutError: it had not finished after `timeout` seconds.
             NotFoundError: no such remote upload (e.g. it was removed).
 
-        Example:
+        Examples:
             >>> done = client.remote.wait(job.id, timeout=600)  # doctest: +SKIP
             >>> done.file_id  # doctest: +SKIP
         """

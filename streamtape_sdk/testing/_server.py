@@ -45,7 +45,7 @@ class FakeStreamtape:
     Files live on disk under a temporary directory; every endpoint of the API reference
     answers in its wire shape; faults can be injected per endpoint.
 
-    Example:
+    Examples:
         >>> with FakeStreamtape(wait_time=0) as fake:
         ...     file_id = fake.add_file("clip.mp4", b"data")
         ...     client = fake.client()
@@ -291,7 +291,7 @@ class FakeStreamtape:
         ``conversion_seconds``; ``fail_conversion=True`` makes that conversion fail (and
         implies ``converted=False``).
 
-        Example:
+        Examples:
             >>> file_id = fake.add_file("a.mp4", b"x" * 10, folder=fake.add_folder("f"))
 
         Raises:
@@ -431,7 +431,7 @@ class FakeStreamtape:
         (the upload POST) or ``"download"`` (the download-link GET). ``delay`` is the
         sleep of ``Fault.SLOW``. Faults queued for one endpoint apply in order.
 
-        Example:
+        Examples:
             >>> fake.inject("/file/info", Fault.HTTP_503, times=2)
 
         Raises:

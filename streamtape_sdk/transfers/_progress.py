@@ -16,7 +16,7 @@ class ProgressCallback(Protocol):
     value is ignored, so the usual tqdm one-liner type-checks:
     `progress=lambda done, total: bar.update(done - bar.n)`.
 
-    Example:
+    Examples:
         >>> def show(done: int, total: int | None) -> None:
         ...     print(f"{done}/{total}")
     """
