@@ -60,17 +60,34 @@ _BEFORE = r"(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2}))"
 _AFTER = r"(?![A-Za-z0-9])"
 
 
-@dataclass
+@dataclass(eq=False)  # compared and hashed by identity
 class _Entry:
+    secret: str
     count: int
     forms: tuple[str, ...]  # spellings, longest first, for a cheap `in` pre-check
-    pattern: re.Pattern[str]
+    compiled: re.Pattern[str] | None = None  # built on first use: registering stays cheap
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        if self.compiled is None:
+            alternation = "|".join(re.escape(form) for form in self.forms)
+            if len(self.secret) >= LONG_SECRET:
+                self.compiled = re.compile(alternation)
+            else:
+                self.compiled = re.compile(f"{_BEFORE}(?:{alternation}){_AFTER}")
+        return self.compiled
 
 
 # Re-entrant: forget_secret runs from a weakref finalizer, which the garbage collector may
 # call in the middle of register_secret on the same thread (any allocation can trigger it).
 _lock = threading.RLock()
 _entries: dict[str, _Entry] = {}
+# Every spelling of every secret, by length: with many distinct secrets alive, `redact`
+# looks each window of the text up here instead of searching the text once per secret.
+_by_length: dict[int, dict[str, _Entry]] = {}
+#: Up to this many distinct secrets, `redact` searches for each (fast C loops); above it,
+#: it looks windows up by length (cost grows with the text, not with the secrets).
+_SCAN_LIMIT = 16
 
 
 def _spellings(secret: str) -> set[str]:
@@ -86,13 +103,7 @@ def _spellings(secret: str) -> set[str]:
 
 
 def _entry(secret: str) -> _Entry:
-    forms = tuple(sorted(_spellings(secret), key=len, reverse=True))
-    alternation = "|".join(re.escape(form) for form in forms)
-    if len(secret) >= LONG_SECRET:
-        pattern = re.compile(alternation)
-    else:
-        pattern = re.compile(f"{_BEFORE}(?:{alternation}){_AFTER}")
-    return _Entry(1, forms, pattern)
+    return _Entry(secret, 1, tuple(sorted(_spellings(secret), key=len, reverse=True)))
 
 
 def reset_lock_after_fork() -> None:
@@ -108,7 +119,9 @@ def register_secret(secret: str) -> None:
     with _lock:
         entry = _entries.get(secret)
         if entry is None:
-            _entries[secret] = _entry(secret)
+            entry = _entries[secret] = _entry(secret)
+            for form in entry.forms:
+                _by_length.setdefault(len(form), {})[form] = entry
         else:
             entry.count += 1
     _install_log_filter()
@@ -125,6 +138,12 @@ def forget_secret(secret: str) -> None:
         entry.count -= 1
         if entry.count <= 0:
             del _entries[secret]
+            for form in entry.forms:
+                same_length = _by_length.get(len(form), {})
+                if same_length.get(form) is entry:
+                    del same_length[form]
+                    if not same_length:
+                        del _by_length[len(form)]
 
 
 def is_registered(secret: str) -> bool:
@@ -136,10 +155,25 @@ def redact(text: str) -> str:
     """Return `text` with every registered secret, where it stands as a value, as `***`."""
     if not _entries:
         return text
-    for entry in list(_entries.values()):  # a finalizer may change the dict meanwhile
+    # list(): a finalizer may change the dict meanwhile
+    few = len(_entries) <= _SCAN_LIMIT
+    candidates = list(_entries.values()) if few else list(_present(text))
+    for entry in candidates:
         if any(form in text for form in entry.forms):
             text = entry.pattern.sub(MASK, text)
     return text
+
+
+def _present(text: str) -> set[_Entry]:
+    """The secrets some spelling of which occurs in `text`, by looking windows up."""
+    found: set[_Entry] = set()
+    size = len(text)
+    for length, forms in list(_by_length.items()):
+        for start in range(size - length + 1):
+            entry = forms.get(text[start : start + length])
+            if entry is not None:
+                found.add(entry)
+    return found
 
 
 # -- secret call parameters ---------------------------------------------------------------------

@@ -40,11 +40,18 @@ def _extras(model: AccountInfo | RemoteUploadStatus) -> list[tuple[str, str]]:
     return [(name.replace("_", " ").capitalize(), str(value)) for name, value in extra.items()]
 
 
+def _dumped(model: AccountInfo | RemoteUploadStatus, field: str) -> str:
+    """A field as the model's dump shows it: secret fields masked, None as `-`."""
+    value = model.model_dump(include={field}).get(field)
+    return "-" if value is None else str(value)
+
+
 def account_text(info: AccountInfo) -> str:
     """`Email: ...` block of the account."""
     pairs = [
         ("Email", info.email),
-        ("API id", info.api_id),
+        # Secret fields render as their dumps do (masked): one rule, see StreamtapeModel.
+        ("API id", _dumped(info, "api_id")),
         ("Signed up", human_date(info.signup_at)),
     ]
     return key_values(pairs + _extras(info))
@@ -152,7 +159,7 @@ def remote_status_text(status: RemoteUploadStatus) -> str:
     pairs = [
         ("Id", status.id),
         ("Status", status.status),
-        ("Source", status.remote_url or "-"),
+        ("Source", _dumped(status, "remote_url")),
         ("Progress", _remote_progress(status)),
         ("Folder", status.folder_id or ROOT_LABEL),
         ("File id", status.file_id or "-"),
@@ -174,7 +181,7 @@ def remote_table(statuses: Mapping[str, RemoteUploadStatus]) -> str:
             _remote_progress(status),
             status.file_id or "-",
             human_date(status.added),
-            status.remote_url or "-",
+            _dumped(status, "remote_url"),
         ]
         for upload_id, status in statuses.items()
     ]

@@ -477,7 +477,7 @@ def test_short_key_does_not_mangle_messages(rsps: responses.RequestsMock) -> Non
     assert "kkk" in str(caught.value)
 
 
-def test_registering_a_client_compiles_its_key_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_registering_a_client_builds_its_entry_once(monkeypatch: pytest.MonkeyPatch) -> None:
     # O(1) per client: a new client never rebuilds what the other clients registered.
     compiled: list[str] = []
     original = _redaction._entry
@@ -639,3 +639,13 @@ def test_remote_add_secrets_masked_in_retry_and_urllib3_lines(
 def test_secret_params_are_declared_where_endpoints_are() -> None:
     declared = {e.path: dict(e.secret_params) for e in ALL_API_ENDPOINTS if e.secret_params}
     assert declared == {"/remotedl/add": {"url": "url", "headers": "header_lines"}}
+
+
+def test_many_distinct_keys_are_each_masked_exactly() -> None:
+    # Past the scan limit, redact looks windows up instead of searching per secret.
+    clients = [make_client(key=f"ManyKey{i:04d}x") for i in range(_redaction._SCAN_LIMIT * 3)]
+    short = make_client(key="q")
+    line = "GET /x?key=ManyKey0007x&other=ManyKey0047x&v=q&quick=1 ManyKey9999x"
+    assert redact(line) == "GET /x?key=***&other=***&v=***&quick=1 ManyKey9999x"
+    for client in [*clients, short]:
+        client.close()
