@@ -442,7 +442,7 @@ class FakeStreamtape:
         ``"Permission denied (captcha required)"`` without ``captcha_response`` and
         ``"Permission denied (wrong captcha)"`` when it is not ``answer``.
 
-        Example:
+        Examples:
             >>> fake.require_captcha(file_id, answer="x7k2")
 
         Args:

@@ -105,6 +105,9 @@ def open_source(source: SourceLike, name: str | None) -> UploadSource:
     if not hasattr(candidate, "read"):
         raise TypeError(f"upload takes a path or a binary file object, not {type(candidate)!r}")
     if not source.seekable():
+        raw_name = getattr(source, "name", None)
+        if name is None and isinstance(raw_name, str) and os.path.basename(raw_name):
+            name = os.path.basename(raw_name)
         if name is None:
             raise ValueError("pass name=...: a stream has no file name to upload under")
         spooled, size = _spool(source)
