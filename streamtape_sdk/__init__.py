@@ -1,6 +1,6 @@
 """streamtape-sdk: a typed, model-first client of the Streamtape file-hosting API.
 
-Example:
+Examples:
     >>> from streamtape_sdk import Streamtape
     >>> with Streamtape() as client:  # doctest: +SKIP
     ...     for file in client.folders.list().files:

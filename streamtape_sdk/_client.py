@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ._config import DEFAULT_TIMEOUT, Timeout
-from ._redaction import MASK
+from ._config import DEFAULT_TIMEOUT, Timeout, require_count
+from ._redaction import MASK, mask_url
 from ._retry import RetryPolicy
 from ._transport import DEFAULT_BASE_URL, Transport
 from ._version import __version__
@@ -32,9 +32,51 @@ def _default_user_agent() -> str:
     )
 
 
-def _setting(explicit: str | None, env_name: str) -> str | None:
+def _setting(explicit: object, env_name: str) -> str | None:
+    if explicit is not None and not isinstance(explicit, str):
+        what = env_name.removeprefix("STREAMTAPE_").lower()
+        raise TypeError(f"{what} must be a string, got {type(explicit).__name__}")
     value = explicit if explicit is not None else os.environ.get(env_name)
     return value or None
+
+
+def _require_type(value: object, expected: type, what: str) -> None:
+    """None or an instance of `expected` (callers without a type checker pass anything)."""
+    if value is not None and not isinstance(value, expected):
+        raise TypeError(f"{what} must be a {expected.__name__}, got {type(value).__name__}")
+
+
+def _check_base_url(url: str) -> str:
+    """The API root: an http(s) URL with a host and nothing a path cannot follow.
+
+    Raises:
+        ValueError: another scheme, no host, a query or fragment (`https://host?x=1` would
+            send `...?x=1/account/info`), user:password@ (the key is the credential),
+            a bad port, whitespace or control characters.
+    """
+    shown = repr(mask_url(url))  # a query or userinfo may hold a secret
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ValueError(f"base_url must not contain spaces or control characters, got {shown}")
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as exc:
+        raise ValueError(f"base_url is not a valid URL ({exc}), got {shown}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url must be an http(s) URL with a host, got {shown}")
+    if "?" in url or "#" in url:
+        raise ValueError(
+            f"base_url must not have a query or fragment (paths are appended to it), got {shown}"
+        )
+    if "@" in parts.netloc:
+        # Not echoed: the userinfo may be a password.
+        raise ValueError(
+            "base_url must not carry user:password@ (the API authenticates with login and "
+            f"key); give the host only, e.g. {parts.scheme}://{parts.hostname}"
+        )
+    if not port_ok:
+        raise ValueError(f"base_url has an invalid port, got {shown}")
+    return url
 
 
 class Streamtape:
@@ -58,7 +100,7 @@ class Streamtape:
             keeps ownership and closes it.
         user_agent: the `User-Agent` header; by default it names the SDK and its version.
 
-    Example:
+    Examples:
         >>> with Streamtape() as client:  # doctest: +SKIP
         ...     print(client.account.info().email)
     """
@@ -84,20 +126,22 @@ class Streamtape:
         session: requests.Session | None = None,
         user_agent: str | None = None,
     ) -> None:
+        # Every argument is checked here, before any I/O: nothing invalid reaches a call.
         timeouts = Timeout.of(timeout)
+        require_count(max_retries, "max_retries")
         if retry is None:
             retry = RetryPolicy(max_retries=max_retries)
         elif max_retries != DEFAULT_MAX_RETRIES:
             raise ValueError("give max_retries inside retry=RetryPolicy(...), not both")
-        resolved_url = _setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL
-        if (
-            urlsplit(resolved_url).scheme not in ("http", "https")
-            or not urlsplit(resolved_url).netloc
-        ):
-            raise ValueError(f"base_url must be an http(s) URL, got {resolved_url!r}")
+        _require_type(retry, RetryPolicy, "retry")
+        _require_type(session, requests.Session, "session")
+        _require_type(user_agent, str, "user_agent")
+        resolved_login = _setting(login, ENV_LOGIN)
+        resolved_key = _setting(key, ENV_KEY)
+        resolved_url = _check_base_url(_setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL)
         self._transport = Transport(
-            login=_setting(login, ENV_LOGIN),
-            key=_setting(key, ENV_KEY),
+            login=resolved_login,
+            key=resolved_key,
             base_url=resolved_url,
             timeout=timeouts,
             retry=retry,
@@ -134,11 +178,22 @@ class Streamtape:
         """Retries of a transient failure."""
         return self._transport.retry.max_retries
 
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` was called (or the `with` block ended)."""
+        return self._transport.closed
+
     def close(self) -> None:
-        """Release the connection pool (a caller's session is left open)."""
+        """Release the connection pool (a caller's session is left open).
+
+        Every later call raises `ClientClosedError`; closing twice is harmless. A client is
+        also safe to pickle, deep-copy or send to a worker process (each copy masks the key),
+        and a forked child gets fresh connections: see the Lifecycle page.
+        """
         self._transport.close()
 
     def __enter__(self) -> Streamtape:
+        self._transport.ensure_open()
         return self
 
     def __exit__(

@@ -28,7 +28,7 @@ class RetryPolicy:
         ValueError: a negative or non-finite value.
         TypeError: a value of the wrong type (`max_retries=True` or `1.5`).
 
-    Example:
+    Examples:
         >>> Streamtape(retry=RetryPolicy(max_retries=5, max_delay=4.0))  # doctest: +SKIP
     """
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 import weakref
@@ -19,17 +20,19 @@ from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+from requests.adapters import DEFAULT_POOLSIZE, HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
-from ._config import Timeout
+from . import _redaction
+from ._config import Timeout, require_seconds
 from ._endpoints import Endpoint
-from ._redaction import MASK, forget_secret, redact, register_secret
+from ._redaction import MASK, forget_secret, mask_param, redact, register_secret, secret_parts
 from ._retry import RetryBudget, RetryPolicy
 from .errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    ClientClosedError,
     MissingCredentialsError,
     NotFoundError,
     ResponseFormatError,
@@ -81,13 +84,17 @@ def parse_retry_after(value: str | None) -> float | None:
 _DETAIL_VALUE_CHARS = 60
 
 
-def _describe_params(params: Mapping[str, ParamValue]) -> str | None:
-    """`file='abc', name='x'`: the caller's parameters (never credentials) for messages."""
+def _describe_params(params: Mapping[str, ParamValue], endpoint: Endpoint) -> str | None:
+    """`file='abc', name='x'`: the caller's parameters (never credentials, secret parameters
+    masked) for messages."""
+    secret = dict(endpoint.secret_params)
     parts: list[str] = []
     for name, value in params.items():
         if value is None:
             continue
         text = str(value)
+        if name in secret:
+            text = mask_param(secret[name], text)
         if len(text) > _DETAIL_VALUE_CHARS:
             text = text[:_DETAIL_VALUE_CHARS] + "..."
         parts.append(f"{name}={text!r}")
@@ -146,22 +153,68 @@ class Transport:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
         self.session = session
-        if key:
-            register_secret(key)
-            # Masked for as long as this transport exists, even after close(): a closed
-            # client can still be called (requests reopens its pool), and must not leak.
-            weakref.finalize(self, forget_secret, key)
         self._closed = False
+        self._hold_secret()
+        _live.add(self)
+
+    def _hold_secret(self) -> None:
+        # Masked for as long as this transport (or this copy of it) exists, even after
+        # close(): its errors and reprs may be shown later.
+        if self._key:
+            register_secret(self._key)
+            weakref.finalize(self, forget_secret, self._key)
+
+    # -- copies: pickle, deepcopy, spawned workers ---------------------------------------------
+
+    def __getstate__(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # Every copy holds the key's masking itself: a copy that outlives the original (or
+        # lives in another process) must still mask it.
+        self.__dict__.update(state)
+        self._hold_secret()
+        _live.add(self)
+
+    def reset_after_fork(self) -> None:
+        """Drop the connection pools inherited from the parent process (child side of a fork).
+
+        The parent's keep-alive sockets are shared after `os.fork()`; using them from both
+        processes interleaves requests and answers. The child starts with empty pools; the
+        old sockets are left to the parent (never closed or shut down here).
+        """
+        for adapter in self.session.adapters.values():
+            if isinstance(adapter, HTTPAdapter):
+                # requests keeps the pool settings only in private attributes.
+                adapter.init_poolmanager(
+                    getattr(adapter, "_pool_connections", DEFAULT_POOLSIZE),
+                    getattr(adapter, "_pool_maxsize", _POOL_MAXSIZE),
+                    block=getattr(adapter, "_pool_block", False),
+                )
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the connection pool (only a session this transport created)."""
+        """Release the connection pool (only a session this transport created); later calls
+        raise `ClientClosedError`. Closing twice is harmless."""
         if self._closed:
             return
         self._closed = True
         if self._owns_session:
             self.session.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` was called."""
+        return self._closed
+
+    def ensure_open(self) -> None:
+        """Raise `ClientClosedError` when the client was closed (before any I/O)."""
+        if self._closed:
+            raise ClientClosedError(
+                "this Streamtape client is closed (close() was called or its `with` block "
+                "ended); create a new client, or keep using it inside the `with` block"
+            )
 
     @property
     def credentials_present(self) -> bool:
@@ -189,12 +242,25 @@ class Transport:
             APIConnectionError: the network failed (after retries, where allowed).
             ResponseFormatError: the body is not the JSON envelope.
         """
+        self.ensure_open()
+        check_timeout(timeout)
         query = _drop_none(params or {})
         if endpoint.auth:
             query.update(self.credentials())
         url = self.base_url + endpoint.path
 
-        detail = _describe_params(params or {})
+        detail = _describe_params(params or {}, endpoint)
+        with _redaction.secret_scope(_call_secrets(endpoint, query)):
+            return self._call(endpoint, url, query, detail, timeout)
+
+    def _call(
+        self,
+        endpoint: Endpoint,
+        url: str,
+        query: dict[str, str],
+        detail: str | None,
+        timeout: float | None,
+    ) -> object:
         reached_server = False  # may an earlier attempt have been applied?
 
         def attempt() -> object:
@@ -243,7 +309,14 @@ class Transport:
 
         `reply_timeout`, when given, is the wait for the reply once the request was sent (the
         upload POST's `Timeout.upload_reply`), instead of the per-read timeout.
+
+        Raises:
+            ClientClosedError: the client was closed.
+            TypeError, ValueError: `timeout` is not a positive, finite number of seconds.
+            ResponseFormatError: `url` cannot be used (no http(s) scheme or no host).
         """
+        self.ensure_open()
+        check_timeout(timeout)
         _require_usable_url(url, endpoint)
         all_headers = {"User-Agent": self.user_agent}
         all_headers.update(headers or {})
@@ -425,6 +498,41 @@ def _unusable_url(url: str, endpoint: Endpoint) -> ResponseFormatError:
         "http:// or https:// and a host). Ask for a new one (call again); report it if it "
         "persists."
     )
+
+
+def check_timeout(timeout: object) -> None:
+    """Validate a per-call `timeout=` (seconds or None) before any I/O.
+
+    Raises:
+        TypeError: not a number.
+        ValueError: NaN, infinite, zero or negative, or above one week.
+    """
+    if timeout is not None:
+        require_seconds(timeout, "timeout")
+
+
+def _call_secrets(endpoint: Endpoint, query: Mapping[str, str]) -> list[str]:
+    """The secrets inside a call's secret parameters (`Endpoint.secret_params`)."""
+    found: list[str] = []
+    for name, kind in endpoint.secret_params:
+        value = query.get(name)
+        if value:
+            found += secret_parts(kind, value)
+    return found
+
+
+# Every live transport, so that a forked child can drop the pools it inherited.
+_live: weakref.WeakSet[Transport] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    _redaction.reset_lock_after_fork()
+    for transport in list(_live):
+        transport.reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _failed_before_sending(exc: BaseException) -> bool:

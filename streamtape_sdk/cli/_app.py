@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     Args:
         argv: the arguments without the program name; `sys.argv[1:]` when None.
 
-    Example:
+    Examples:
         >>> main(["--version"])  # doctest: +SKIP
     """
     parser = build_parser()

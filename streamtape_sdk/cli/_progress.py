@@ -87,7 +87,7 @@ class ProgressBar:
     optional `waiting` message ticks (a download first waits out its ticket). When disabled
     every call is a no-op, so commands pass the bar unconditionally.
 
-    Example:
+    Examples:
         >>> with ProgressBar("upload a.mp4", enabled=False) as bar:
         ...     bar(10, 100)
     """

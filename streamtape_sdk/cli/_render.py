@@ -13,7 +13,7 @@ from streamtape_sdk import (
     RemoteUploadStatus,
 )
 
-from ._format import Symbols, human_date, human_size, key_values, table
+from ._format import Symbols, human_date, human_size, key_values, printable, table
 
 __all__ = [
     "account_text",
@@ -38,11 +38,18 @@ def _extras(model: AccountInfo | RemoteUploadStatus) -> list[tuple[str, str]]:
     return [(name.replace("_", " ").capitalize(), str(value)) for name, value in extra.items()]
 
 
+def _dumped(model: AccountInfo | RemoteUploadStatus, field: str) -> str:
+    """A field as the model's dump shows it: secret fields masked, None as `-`."""
+    value = model.model_dump(include={field}).get(field)
+    return "-" if value is None else str(value)
+
+
 def account_text(info: AccountInfo) -> str:
     """`Email: ...` block of the account."""
     pairs = [
         ("Email", info.email),
-        ("API id", info.api_id),
+        # Secret fields render as their dumps do (masked): one rule, see StreamtapeModel.
+        ("API id", _dumped(info, "api_id")),
         ("Signed up", human_date(info.signup_at)),
     ]
     return key_values(pairs + _extras(info))
@@ -78,7 +85,7 @@ def tree_text(entries: Sequence[FolderWalkEntry], marks: Symbols) -> str:
         return ROOT_LABEL
     by_id = {entry.folder_id: entry for entry in entries}
     start = entries[0]
-    lines = [ROOT_LABEL if start.folder_id is None else f"{start.folder_id}/"]
+    lines = [ROOT_LABEL if start.folder_id is None else f"{printable(start.folder_id)}/"]
     _tree_lines(start, by_id, marks, "", lines, {start.folder_id})
     files = sum(len(entry.files) for entry in entries)
     size = sum(file.size for entry in entries for file in entry.files)
@@ -107,7 +114,7 @@ def _tree_lines(
         children.append((f"{file.name}  {human_size(file.size)}  [{file.link_id}]", None))
     for index, (label, child) in enumerate(children):
         last = index == len(children) - 1
-        lines.append(f"{prefix}{marks.last if last else marks.branch}{label}")
+        lines.append(f"{prefix}{marks.last if last else marks.branch}{printable(label)}")
         if child is not None:
             deeper = prefix + (marks.blank if last else marks.pipe)
             _tree_lines(child, by_id, marks, deeper, lines, visited)
@@ -144,7 +151,7 @@ def remote_status_text(status: RemoteUploadStatus) -> str:
     pairs = [
         ("Id", status.id),
         ("Status", status.status),
-        ("Source", status.remote_url or "-"),
+        ("Source", _dumped(status, "remote_url")),
         ("Progress", _remote_progress(status)),
         ("Folder", status.folder_id or ROOT_LABEL),
         ("File id", status.file_id or "-"),
@@ -166,7 +173,7 @@ def remote_table(statuses: Mapping[str, RemoteUploadStatus]) -> str:
             _remote_progress(status),
             status.file_id or "-",
             human_date(status.added),
-            status.remote_url or "-",
+            _dumped(status, "remote_url"),
         ]
         for upload_id, status in statuses.items()
     ]

@@ -74,6 +74,9 @@ INFO_BATCH_SIZE = 50
 _WAIT_RETRIES = 3
 #: The longest extra wait `get_download_link` accepts from a "wait N more seconds" reply.
 _MAX_EXTRA_WAIT = 60.0
+#: The longest ticket `wait_time` honoured (the API documents a few seconds); a server asking
+#: for more is answered with `ResponseFormatError`, not a sleep of years.
+MAX_TICKET_WAIT = 3600.0
 _WAIT_MESSAGE = re.compile(r"wait\s+(\d+)\s+more\s+seconds?", re.IGNORECASE)
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -194,7 +197,7 @@ class Files(Resource):
             ValueError: `file_id` is empty.
             NotFoundError: no such file (also when the service answers an empty result).
 
-        Example:
+        Examples:
             >>> ticket = client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
         """
         require_id(file_id, "file_id")
@@ -232,7 +235,7 @@ class Files(Resource):
             NotFoundError: no such file, or the file vanished (the service answers an empty
                 result, §5.6 N9).
 
-        Example:
+        Examples:
             >>> link = client.files.get_download_link(file_id, ticket)  # doctest: +SKIP
             >>> link.url, link.size  # doctest: +SKIP
         """
@@ -244,6 +247,12 @@ class Files(Resource):
         params = {"file": file_id, "ticket": ticket_value, "captcha_response": captcha_response}
         if isinstance(ticket, DownloadTicket):
             remaining = ticket.remaining_wait()
+            if remaining > MAX_TICKET_WAIT:
+                raise ResponseFormatError(
+                    f"{ep.DOWNLOAD_TICKET.path} asked to wait {ticket.wait_time} s before the "
+                    f"download (more than {MAX_TICKET_WAIT:.0f} s): not waiting. Ask for a new "
+                    "ticket later; report it if it persists."
+                )
             if remaining > 0:
                 self._transport.sleep(remaining)
         for attempt in range(_WAIT_RETRIES + 1):
@@ -286,7 +295,7 @@ class Files(Resource):
         Raises:
             ValueError: an id is empty or contains a comma, or no id was given.
 
-        Example:
+        Examples:
             >>> infos = client.files.info(["id1", "id2"])  # doctest: +SKIP
             >>> [i.name for i in infos.values() if i.exists]  # doctest: +SKIP
         """
@@ -381,7 +390,7 @@ class Files(Resource):
                 not tell; the message says what to look for before uploading again.
             TransferCancelledError: `cancel` fired.
 
-        Example:
+        Examples:
             >>> up = client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
             >>> up.id, up.url  # doctest: +SKIP
         """
@@ -564,7 +573,7 @@ class Files(Resource):
             IntegrityError: the complete file's size or SHA-256 is wrong (nothing published).
             NotFoundError: no such file, or it vanished (an empty `/file/dl` result).
 
-        Example:
+        Examples:
             >>> client.files.download("rbAarvRPXdYbaxY", "downloads/")  # doctest: +SKIP
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """

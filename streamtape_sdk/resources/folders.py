@@ -16,7 +16,31 @@ from ._base import Resource, expect_true, parse, require_id, require_name
 from ._batching import BatchOptions, download_tree, upload_tree
 from ._reconcile import is_ambiguous, reconcile
 
-__all__ = ["Folders"]
+__all__ = ["Folders", "safe_path_component"]
+
+#: Longest path component derived from a server name, in UTF-8 bytes (filesystems allow 255;
+#: room is left for the id suffix and a download's temporary suffix).
+MAX_COMPONENT_BYTES = 200
+
+
+def safe_path_component(name: str, unique: str) -> str:
+    """A folder name from the server as one relative path component that stays inside its
+    parent: never empty, `.` or `..`, no `/`, `\\`, NUL or control characters, at most
+    `MAX_COMPONENT_BYTES` bytes.
+
+    A name that had to change gets ` (<unique>)` appended (the folder id), so two siblings
+    that clean up to the same text stay apart. Safe names are returned unchanged.
+    """
+    cleaned = "".join("_" if ch in "/\\" or ord(ch) < 32 or ord(ch) == 127 else ch for ch in name)
+    if cleaned.strip() in ("", ".", ".."):
+        cleaned = "_" + cleaned.strip()
+    encoded = cleaned.encode("utf-8")
+    if len(encoded) > MAX_COMPONENT_BYTES:
+        cleaned = encoded[:MAX_COMPONENT_BYTES].decode("utf-8", "ignore")
+    if cleaned == name:
+        return name
+    suffix = f" ({unique})"
+    return cleaned + safe_path_component(suffix, "") if unique else cleaned
 
 
 class Folders(Resource):
@@ -39,7 +63,7 @@ class Folders(Resource):
             OutcomeUnknownError: the folder may or may not have been created and the
                 parent's listing could not tell; the message says what to check.
 
-        Example:
+        Examples:
             >>> client.folders.create("Holidays").folder_id  # doctest: +SKIP
             'LnvnE51P5gc'
         """
@@ -99,11 +123,18 @@ class Folders(Resource):
         `/file/listfolder` call per folder, made lazily as you iterate. A folder seen twice
         (a cycle) is not listed again.
 
+        `entry.path` is built from folder names the server sends, so it is made safe: always
+        relative, one component per folder, never `..`, `.`, empty, absolute, or holding
+        `/`, `\\`, NUL or control characters; a name that had to change gets its folder id
+        appended (`".." -> "_.. (id)"`). `mirror / entry.path` stays inside `mirror`. The raw
+        names stay in `entry.folders[i].name`. File names (`entry.files[i].name`) are the
+        server's too: clean them before joining them to a local path.
+
         Raises:
             ValueError: `folder_id` is blank.
             NotFoundError: the start folder does not exist.
 
-        Example:
+        Examples:
             >>> for entry in client.folders.walk():  # doctest: +SKIP
             ...     for file in entry.files:
             ...         print(f"{entry.path}/{file.name}", file.size)
@@ -126,7 +157,8 @@ class Folders(Resource):
             yield entry
             # Read entry.folders after the yield so a caller's pruning takes effect.
             for sub in reversed(entry.folders):
-                pending.append((f"{path}/{sub.name}" if path else sub.name, sub.id))
+                part = safe_path_component(sub.name, sub.id)
+                pending.append((f"{path}/{part}" if path else part, sub.id))
 
     def list(self, folder_id: str | None = None, *, timeout: float | None = None) -> FolderListing:
         """List the direct subfolders and files of a folder (the root folder when None).
@@ -139,7 +171,7 @@ class Folders(Resource):
             ValueError: `folder_id` is blank.
             NotFoundError: no such folder.
 
-        Example:
+        Examples:
             >>> listing = client.folders.list()  # doctest: +SKIP
             >>> [f.name for f in listing.files]  # doctest: +SKIP
         """

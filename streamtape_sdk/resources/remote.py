@@ -8,6 +8,8 @@ from typing import cast
 
 from .. import _endpoints as ep
 from .._cancel import CancelToken
+from .._config import require_seconds
+from .._redaction import mask_url
 from ..errors import (
     NotFoundError,
     RemoteUploadFailedError,
@@ -41,6 +43,11 @@ def _header_lines(headers: Mapping[str, str] | str) -> str:
             raise ValueError(f"invalid header {name!r}: names and values must be one line")
         lines.append(f"{name}: {value}")
     return "\n".join(lines)
+
+
+def shown_url(url: str | None) -> str | None:
+    """A source URL as messages show it: userinfo and query values masked."""
+    return None if url is None else mask_url(url)
 
 
 class Remote(Resource):
@@ -77,7 +84,7 @@ class Remote(Resource):
             OutcomeUnknownError: the job may or may not have been queued, and the remote
                 list could not tell; the message says what to check.
 
-        Example:
+        Examples:
             >>> job = client.remote.add("https://example.com/video.mp4")  # doctest: +SKIP
             >>> client.remote.wait(job.id).file_id  # doctest: +SKIP
         """
@@ -206,7 +213,7 @@ class Remote(Resource):
             TransferError: it finished, but renaming the file to `name` failed (the
                 message names the stored file).
 
-        Example:
+        Examples:
             >>> job = client.remote.add(url, name="clip.mp4")  # doctest: +SKIP
             >>> done = client.remote.wait(job, timeout=600)  # doctest: +SKIP
             >>> done.file_id, done.name  # doctest: +SKIP
@@ -219,8 +226,8 @@ class Remote(Resource):
         require_id(upload_id, "upload_id")
         if wanted is not None:
             require_name(wanted)
-        if timeout < 0 or poll_interval <= 0:
-            raise ValueError("timeout must be >= 0 and poll_interval > 0")
+        require_seconds(timeout, "timeout", allow_zero=True)  # NaN would poll forever
+        require_seconds(poll_interval, "poll_interval")
         clock, sleep = self._transport.clock, self._transport.sleep
         deadline = clock() + timeout
         while True:
@@ -237,7 +244,7 @@ class Remote(Resource):
                 progress(current.bytes_loaded, current.bytes_total)
             if current.is_failed:
                 raise RemoteUploadFailedError(
-                    f"remote upload {upload_id} of {current.remote_url!r} failed on the "
+                    f"remote upload {upload_id} of {shown_url(current.remote_url)!r} failed on the "
                     "server (status 'error'); check that the URL is reachable from the "
                     "internet and the headers are right, then add it again."
                 )
@@ -270,9 +277,9 @@ class Remote(Resource):
             loaded, total = current.bytes_loaded or 0, current.bytes_total or 0
             stored = f"file {current.file_id}" if current.file_id else "a file"
             raise RemoteUploadIncompleteError(
-                f"remote upload {upload_id} of {current.remote_url!r} was reported finished "
-                f"with {loaded} of {total} bytes ({loaded / total:.0%}): the source was cut "
-                f"short. The service stored {stored} with the partial content; delete it and "
+                f"remote upload {upload_id} of {shown_url(current.remote_url)!r} was reported "
+                f"finished with {loaded} of {total} bytes ({loaded / total:.0%}): the source was "
+                f"cut short. The service stored {stored} with the partial content; delete it and "
                 "add the URL again.",
                 upload_id=upload_id,
                 file_id=current.file_id,
@@ -394,8 +401,8 @@ class Remote(Resource):
         ids = [upload_ids] if isinstance(upload_ids, str) else builtins.list(upload_ids)
         for upload_id in ids:
             require_id(upload_id, "upload_id")
-        if timeout < 0 or poll_interval <= 0:
-            raise ValueError("timeout must be >= 0 and poll_interval > 0")
+        require_seconds(timeout, "timeout", allow_zero=True)  # NaN would poll forever
+        require_seconds(poll_interval, "poll_interval")
         clock, sleep = self._transport.clock, self._transport.sleep
         deadline = clock() + timeout
         latest: dict[str, RemoteUploadStatus] = {}

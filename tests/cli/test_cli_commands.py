@@ -42,7 +42,9 @@ def test_account_human(run: Runner, env: FakeStreamtape) -> None:
 def test_account_json(run: Runner, env: FakeStreamtape) -> None:
     data = _obj(run("account", "--json").json)
     assert data["email"] == "dev@example.com"
-    assert data["api_id"] == env.login  # Python field names, not the wire's `apiid`
+    # Python field names, not the wire's `apiid`; a secret field is masked, as in every dump
+    assert data["api_id"] == "***"
+    assert "api_id" in data
     assert data["signup_at"].endswith("Z") or "+00:00" in data["signup_at"]
 
 
