@@ -25,6 +25,7 @@ from ._config import Timeout
 from ._endpoints import Endpoint
 from ._redaction import MASK, forget_secret, redact, register_secret
 from ._retry import RetryPolicy
+from ._sending import RequestPreparer
 from .errors import (
     APIConnectionError,
     APIError,
@@ -139,6 +140,8 @@ class Transport:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
         self.session = session
+        # Our own session's settings and the environment are resolved once, not per call.
+        self._preparer = RequestPreparer(session, user_agent, fixed=self._owns_session)
         if key:
             register_secret(key)
             # Masked for as long as this transport exists, even after close(): a closed
@@ -232,16 +235,21 @@ class Transport:
         timeout: float | None = None,
     ) -> requests.Response:
         """Send one HTTP request (no retry); network failures become `APIConnectionError`."""
-        all_headers = {"User-Agent": self.user_agent}
-        all_headers.update(headers or {})
-        request = requests.Request(method, url, params=params, data=data, headers=all_headers)
-        prepared = self.session.prepare_request(request)
-        settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
+        prepared, settings = self._preparer.prepare(
+            method, url, params=params, data=data, headers=headers, stream=stream
+        )
         effective_timeout = self.timeout.read if timeout is None else timeout
         connect_read = (self.timeout.connect, self.timeout.read) if timeout is None else timeout
         started = time.monotonic()
         try:
-            response = self.session.send(prepared, timeout=connect_read, **settings)
+            response = self.session.send(
+                prepared,
+                timeout=connect_read,
+                stream=settings.stream,
+                proxies=settings.proxies,
+                verify=settings.verify,
+                cert=settings.cert,
+            )
         except requests.RequestException as exc:
             error = self._connection_error(exc, endpoint, effective_timeout)
         else:

@@ -31,6 +31,9 @@ class StreamtapeModel(BaseModel):
         validate_by_alias=True,
         validate_by_name=True,
         use_attribute_docstrings=True,
+        # Validators are built on first use, not at import: `import streamtape_sdk` stays
+        # cheap, and a program pays only for the models it uses.
+        defer_build=True,
     )
 
     def __repr__(self) -> str:
