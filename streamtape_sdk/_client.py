@@ -65,7 +65,8 @@ class Streamtape:
         retry: the whole `RetryPolicy` (backoff and budgets); give either this or
             `max_retries`, not both.
         session: a `requests.Session` to use (proxies, TLS settings, adapters); the caller
-            keeps ownership and closes it.
+            keeps ownership and closes it. Its settings are read on every call; without it,
+            the environment (proxies, CA bundle, netrc) is read once per host and kept.
         user_agent: the `User-Agent` header; by default it names the SDK and its version.
 
     Example:

@@ -75,8 +75,19 @@ def open_source(source: SourceLike, name: str | None) -> UploadSource:
 
 
 def sha256_hex(file: BinaryIO, chunk_size: int = CHUNK_SIZE) -> str:
-    """SHA-256 of the rest of `file`, hex, read in chunks (constant memory)."""
+    """SHA-256 of the rest of `file`, hex, read in chunks (constant memory).
+
+    Reads into one reused buffer where the file can (`readinto`): a fresh 1 MiB object per
+    chunk would make the kernel map and fault in new pages every time.
+    """
     digest = hashlib.sha256()
-    while chunk := file.read(chunk_size):
-        digest.update(chunk)  # hashlib releases the GIL for large updates
+    read_into = getattr(file, "readinto", None)
+    if read_into is None:
+        while chunk := file.read(chunk_size):
+            digest.update(chunk)
+        return digest.hexdigest()
+    buffer = bytearray(chunk_size)
+    view = memoryview(buffer)
+    while got := read_into(buffer):
+        digest.update(view[:got])  # hashlib releases the GIL for large updates
     return digest.hexdigest()
