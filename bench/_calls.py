@@ -134,12 +134,13 @@ def sdk_upload(base: str, path: str, sha256: bool) -> float:
 def hashlib_pass(path: str) -> float:
     import hashlib
 
+    import mmap
+
     digest = hashlib.sha256()
-    buffer = bytearray(MIB)
-    view = memoryview(buffer)
+    view = memoryview(mmap.mmap(-1, MIB))  # page-aligned, as fast a buffer as there is
     started = time.perf_counter()
     with open(path, "rb", buffering=0) as fh:
-        while got := fh.readinto(buffer):
+        while got := fh.readinto(view):
             digest.update(view[:got])
     return time.perf_counter() - started
 

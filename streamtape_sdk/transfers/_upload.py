@@ -19,7 +19,7 @@ from .._endpoints import UPLOAD_POST
 from .._transport import Transport
 from ..errors import IntegrityError
 from ._progress import ProgressCallback
-from ._source import UploadSource
+from ._source import UploadSource, transfer_buffer
 
 __all__ = ["FILE_FIELD", "SEND_CHUNK_SIZE", "MultipartFileBody", "post_upload"]
 
@@ -87,12 +87,11 @@ class MultipartFileBody:
         source.rewind()
         digest = hashlib.sha256() if self._expected is not None else None
         read_into = _reader(source)
-        buffer = bytearray(min(SEND_CHUNK_SIZE, max(total, 1)))
-        view = memoryview(buffer)
+        view = transfer_buffer(min(SEND_CHUNK_SIZE, total))
         yield self._head
         sent = 0
         while sent < total:
-            want = min(len(buffer), total - sent)
+            want = min(len(view), total - sent)
             got = read_into(view[:want])
             if not got:
                 raise IntegrityError(
