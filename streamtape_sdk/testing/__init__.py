@@ -16,11 +16,48 @@ Example::
         client = fake.client()
 
 Fault semantics: a fault applies to the next ``times`` requests of its endpoint. Every
-fault except ``slow`` and ``drop`` answers instead of the endpoint, so nothing changes.
-``slow`` sleeps, then processes normally (state changes happen, even if the client gave
-up). ``drop`` processes normally (state changes happen) and then cuts the reply
-mid-body: the ambiguous failure a client must survive. Faulted requests are counted by
-``calls()``.
+fault except ``slow``, ``drop``, ``string_status`` and the download-link modes answers
+instead of the endpoint, so nothing changes. ``slow`` sleeps, then processes normally
+(state changes happen, even if the client gave up). ``drop`` processes normally (state
+changes happen) and then cuts the reply mid-body: the ambiguous failure a client must
+survive. Faulted requests are counted by ``calls()``.
+
+Reply modes of the real service (each a ``Fault``, with its evidence):
+
+- ``cloudflare_403``: HTTP 403 with a Cloudflare challenge HTML page (§5.6 N14; ``html``
+  is the 503 variant, §1.5).
+- ``string_status``: the request is processed; the envelope ``status`` is a JSON string
+  (``"200"``, ``"404"``, ...) (N13).
+- ``json_429``: ``{"status": "429", "msg": "Too Many Requests", "result": null}``, HTTP
+  200 (429 with ``error_http_status="mirror"``), no ``Retry-After`` (N13: the sibling
+  service's rate limit).
+- ``null_result``: envelope status 200 with ``result: null`` and nothing done; on
+  ``/file/dl`` this is "the file vanished" (N9), on ``listfolder`` N16.
+- Download links (``inject("download", ...)``; refused on other endpoints):
+  ``range_ignored`` (200 with the whole body despite ``Range``), ``short_206`` (the
+  first half of the requested bytes, with an honest ``Content-Range``),
+  ``wrong_offset_206`` (the requested length, but from byte 0, and a ``Content-Range``
+  that says so), ``http_429`` (with ``Retry-After: 1``) and ``drop`` (cut mid-body).
+  Envelope-only faults (``string_status``, ``null_result``, ``json_429``) are refused
+  on ``"download"``, which sends no envelope.
+- Captcha (N10): ``require_captcha(file_id=None, answer="ab12")`` makes new tickets
+  carry ``captcha_url`` (a PNG at ``/captcha/{token}.png`` on the emulator),
+  ``captcha_w`` and ``captcha_h`` (ints, pixels). Tickets without a captcha carry all
+  three as ``false``, as Openload sent them (§3.2; the Streamtape doc example omits
+  them, so clients must accept both). ``/file/dl`` checks file, ticket, wait, then the
+  captcha: envelope 403 ``"Permission denied (captcha required)"`` without
+  ``captcha_response``, ``"Permission denied (wrong captcha)"`` when it differs. A
+  ticket keeps the captcha demand it was issued with.
+- Per-link connection limit (``max_link_connections`` / ``set_link_connection_limit``):
+  a GET above the limit on one download link gets HTTP 429, ``Retry-After: 1`` and a
+  plain-text body (chosen over 503 because it says "come back", which a
+  multi-connection client can act on; the real limit is undocumented, N18). A GET
+  holds its slot until its body has been sent or the client left; HEAD takes none.
+- Validators: download links carry a strong ``ETag`` (from the content's sha256) and
+  ``Last-Modified`` and honour ``If-Range`` (a stale or weak validator gets 200 with
+  the whole body, RFC 9110 §13.1.5). ``replace_file_content`` changes the bytes, so
+  clients see a change between attempts. ``Range: bytes=-0`` (empty suffix) is 416;
+  a ``Range`` header that does not parse is ignored (200).
 
 Assumptions (the reference marks these [?]; the emulator picks one behaviour):
 
@@ -61,9 +98,11 @@ Assumptions (the reference marks these [?]; the emulator picks one behaviour):
 - Duplicate folder names are allowed (siblings may share a name).
 - ``listfolder`` ``convert`` is ``"converted"``, ``"converting"`` or ``"failed"``.
 - Conversions: ``"new"`` (progress 0) for the first quarter of ``conversion_seconds``,
-  then ``"pending"`` with progress rising towards 1 (a fraction, never a percent), then
-  converted (``thumb`` appears). Seeded failures end in ``failedconverts`` with the
-  running-convert shape, ``status: "failed"``, ``progress: 0``, ``retries: 3``.
+  then ``"pending"`` with progress rising towards 99, then converted (``thumb``
+  appears). ``progress`` is a JSON integer percent 0-100 (§5.6 N5 shows ``0, 45, 100``;
+  the older §3.16 example ``0.75`` is superseded). Seeded failures end in
+  ``failedconverts`` with the running-convert shape, ``status: "failed"``,
+  ``progress: 0``, ``retries: 3``.
 - ``getsplash`` returns the thumbnail URL for any existing file, converted or not.
 - Remote uploads: states ``new`` -> ``downloading`` -> ``finished`` | ``error``. Only
   http(s) URLs on ``localhost``, 127.0.0.0/8 or ``::1`` are fetched (no DNS lookup for

@@ -17,12 +17,25 @@ from urllib.parse import quote, urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.formparser import parse_form_data
+from werkzeug.http import http_date, parse_date
 from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from . import _wire  # pyright: ignore[reportPrivateUsage]
-from ._faults import API_ENDPOINTS, DOWNLOAD, THUMB, UPLOAD, ActiveFault, Fault, FaultPlan
+from ._faults import (
+    API_ENDPOINTS,
+    CAPTCHA,
+    DOWNLOAD,
+    PROCESSING_FAULTS,
+    THUMB,
+    UPLOAD,
+    ActiveFault,
+    Fault,
+    FaultPlan,
+)
+from ._ranges import Unsatisfiable, parse_range
+from ._records import StoredFile
 from ._remote import useful_type
 from ._state import CHUNK_SIZE, FAILED_RETRIES, State
 from ._wire import ApiError
@@ -62,12 +75,20 @@ _CLOUDFLARE_PAGE = b"""<!DOCTYPE html>
 <div class="cf-footer">Performance &amp; security by Cloudflare</div></div></body></html>
 """
 
+_CLOUDFLARE_CHALLENGE = b"""<!DOCTYPE html>
+<html lang="en-US"><head><title>Attention Required! | Cloudflare</title>
+<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"></head>
+<body><div id="cf-wrapper"><h1>Sorry, you have been blocked</h1>
+<p>Please complete the security check to access api.streamtape.com.</p>
+<div class="cf-footer">Performance &amp; security by Cloudflare</div></div></body></html>
+"""
+
 # A truncated envelope: valid prefix, then the body just stops.
 _TRUNCATED_JSON = b'{"status": 200, "msg": "OK", "result": {"id": "'
 
 
-def _png_1x1() -> bytes:
-    """A valid 1x1 grey PNG, built here rather than pasted as an opaque blob."""
+def _png(width: int, height: int) -> bytes:
+    """A valid grey PNG of ``width`` x ``height``, built here rather than pasted as a blob."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (
@@ -77,14 +98,18 @@ def _png_1x1() -> bytes:
             + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
         )
 
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)  # 1x1, 8-bit greyscale
-    pixels = zlib.compress(b"\x00\x80")  # filter byte 0, one grey pixel
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    pixels = zlib.compress((b"\x00" + b"\x80" * width) * height)  # filter 0, grey rows
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
 
 
-THUMBNAIL_PNG = _png_1x1()
+THUMBNAIL_PNG = _png(1, 1)
+
+#: Size in pixels of the captcha image (``captcha_w`` x ``captcha_h`` in tickets).
+CAPTCHA_SIZE = (160, 60)
+CAPTCHA_PNG = _png(*CAPTCHA_SIZE)
 
 
 class _HashingFile(io.FileIO):
@@ -147,6 +172,31 @@ def _drop_after(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
     raise ConnectionAbortedError("streamtape emulator: injected 'drop' fault")
 
 
+class _Releasing:
+    """A response body that calls ``release`` once when the server closes it.
+
+    The WSGI server closes the body however the reply ends (sent, cut by a fault, or
+    the client went away), so a connection slot is never leaked.
+    """
+
+    def __init__(self, body: Iterable[bytes], release: Callable[[], None]) -> None:
+        self._body = body
+        self._release: Callable[[], None] | None = release
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._body)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._body, "close", None)
+            if close is not None:
+                close()
+        finally:
+            release, self._release = self._release, None
+            if release is not None:
+                release()
+
+
 def _file_chunks(path: Path, start: int, stop: int) -> Iterator[bytes]:
     """Stream ``[start, stop)`` of a file from disk; opened lazily (HEAD never opens it)."""
     with path.open("rb") as fh:
@@ -199,6 +249,7 @@ class EmulatorApp:
             Rule("/ul/<token>", endpoint=UPLOAD, methods=["POST"]),
             Rule("/dl/<token>/<path:name>", endpoint=DOWNLOAD, methods=["GET"]),
             Rule("/thumb/<file_id>.png", endpoint=THUMB, methods=["GET"]),
+            Rule("/captcha/<token>.png", endpoint=CAPTCHA, methods=["GET"]),
         ]
         # strict_slashes=False: a trailing slash (`/file/listfolder/`) still matches.
         self.url_map = Map(rules, strict_slashes=False)
@@ -224,6 +275,8 @@ class EmulatorApp:
                 response = self._download(request, str(args["token"]))
             elif endpoint == THUMB:
                 response = self._thumb(request, str(args["file_id"]))
+            elif endpoint == CAPTCHA:
+                response = self._captcha(request, str(args["token"]))
             else:
                 response = self._api(request, str(endpoint))
         return response(environ, start_response)
@@ -242,8 +295,10 @@ class EmulatorApp:
         http_status: int | None = None,
         content_type: str = _JSON,
         drop: bool = False,
+        string_status: bool = False,
     ) -> Response:
-        body = _wire.dumps(_wire.envelope(status, msg, result))
+        wire_status: int | str = str(status) if string_status else status
+        body = _wire.dumps(_wire.envelope(wire_status, msg, result))
         code = self._http_status_for(status) if http_status is None else http_status
         if drop:
             return Response(
@@ -263,6 +318,12 @@ class EmulatorApp:
             return response
         if fault is Fault.JSON_509:
             return self._json(509, _wire.MSG_BANDWIDTH)
+        if fault is Fault.JSON_429:
+            return self._json(429, _wire.MSG_TOO_MANY_REQUESTS, string_status=True)
+        if fault is Fault.NULL_RESULT:
+            return self._json(200, _wire.MSG_OK)
+        if fault is Fault.CLOUDFLARE_403:
+            return Response(_CLOUDFLARE_CHALLENGE, 403, content_type=_HTML_TYPE)
         if fault is Fault.HTML:
             return Response(_CLOUDFLARE_PAGE, 503, content_type=_HTML_TYPE)
         if fault is Fault.HTML_200:
@@ -288,7 +349,7 @@ class EmulatorApp:
     @staticmethod
     def _short_circuits(active: ActiveFault | None) -> bool:
         """Faults answered instead of the real response (no state change)."""
-        return active is not None and active.fault not in (Fault.SLOW, Fault.DROP)
+        return active is not None and active.fault not in PROCESSING_FAULTS
 
     @staticmethod
     def _drain(request: Request) -> None:
@@ -310,6 +371,7 @@ class EmulatorApp:
             assert active is not None
             return self._fault_response(active.fault)
         drop = active is not None and active.fault is Fault.DROP
+        as_string = active is not None and active.fault is Fault.STRING_STATUS
         params = _Params(request)
         try:
             # /file/dl needs no credentials; any sent are ignored.
@@ -319,8 +381,8 @@ class EmulatorApp:
                 raise ApiError(403, _wire.MSG_PERMISSION_DENIED)
             result = _HANDLERS[endpoint](self, request, params)
         except ApiError as err:
-            return self._json(err.status, err.msg, drop=drop)
-        return self._json(200, _wire.MSG_OK, result, drop=drop)
+            return self._json(err.status, err.msg, drop=drop, string_status=as_string)
+        return self._json(200, _wire.MSG_OK, result, drop=drop, string_status=as_string)
 
     def account_info(self, request: Request, p: _Params) -> Any:
         return {
@@ -330,12 +392,25 @@ class EmulatorApp:
         }
 
     def file_dlticket(self, request: Request, p: _Params) -> Any:
-        ticket, wait, valid_until = self.state.issue_ticket(p.require("file"))
-        return {"ticket": ticket, "wait_time": wait, "valid_until": _wire.fmt_date(valid_until)}
+        grant = self.state.issue_ticket(p.require("file"))
+        result: dict[str, Any] = {
+            "ticket": grant.ticket,
+            "wait_time": grant.wait,
+            "valid_until": _wire.fmt_date(grant.valid_until),
+        }
+        # captcha_* are false when no captcha is demanded, as Openload sent them (§3.2,
+        # §5.6 N10); with one, an image URL and its size in pixels.
+        if grant.captcha_token is None:
+            result.update(captcha_url=False, captcha_w=False, captcha_h=False)
+        else:
+            width, height = CAPTCHA_SIZE
+            url = f"{self._host(request)}/captcha/{grant.captcha_token}.png"
+            result.update(captcha_url=url, captcha_w=width, captcha_h=height)
+        return result
 
     def file_dl(self, request: Request, p: _Params) -> Any:
         file_id, ticket = p.require("file"), p.require("ticket")
-        f, token = self.state.redeem_ticket(file_id, ticket)
+        f, token = self.state.redeem_ticket(file_id, ticket, p.get("captcha_response"))
         url = f"{self._host(request)}/dl/{token}/{quote(f.name, safe='')}"
         return {"name": f.name, "size": f.size, "url": url}
 
@@ -541,35 +616,88 @@ class EmulatorApp:
         if self._short_circuits(active):
             assert active is not None
             return self._fault_response(active.fault)
-        f = self.state.resolve_link(token)
+        fault = None if active is None else active.fault
+        head = request.method == "HEAD"
+        if head:  # HEAD holds no connection slot: it sends no body
+            f, admitted = self.state.resolve_link(token), True
+        else:
+            f, admitted = self.state.open_link(token)
         if f is None:
             return Response("download link expired or invalid\n", 403, mimetype="text/plain")
+        if not admitted:
+            return Response(
+                "too many connections to this download link\n",
+                429,
+                headers={"Retry-After": "1"},
+                mimetype="text/plain",
+            )
+        release = None if head else (lambda: self.state.close_link(token))
+        try:
+            return self._link_response(request, f, fault, release)
+        except BaseException:
+            if release is not None:
+                release()
+            raise
+
+    def _link_response(
+        self,
+        request: Request,
+        f: StoredFile,
+        fault: Fault | None,
+        release: Callable[[], None] | None,
+    ) -> Response:
+        """A download link's reply: validators, Range/If-Range, and the link faults.
+
+        ``release`` frees the link's connection slot once the reply has ended.
+        """
         size = f.size
+        etag = _etag(f)
         headers = {
             "Accept-Ranges": "bytes",
             "Content-Type": f.content_type,
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(f.name, safe='')}",
+            "ETag": etag,
+            "Last-Modified": http_date(f.modified_at),
         }
+        wanted = parse_range(request.headers.get("Range"), size)
+        if wanted is not None and not _if_range_matches(request.headers.get("If-Range"), f):
+            wanted = None  # a changed file: RFC 9110 §13.1.5 says send it whole
+        if fault is Fault.RANGE_IGNORED:
+            wanted = None
+        if isinstance(wanted, Unsatisfiable):
+            if release is not None:
+                release()
+            return Response(
+                b"",
+                416,
+                headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"},
+            )
         start, stop, status = 0, size, 200
-        rng = request.range
-        if rng is not None and rng.units == "bytes" and len(rng.ranges) == 1:
-            first, end = rng.ranges[0]
-            if end is None and first < 0:  # suffix range: the last N bytes
-                first, end = max(size + first, 0), size
-            end = size if end is None else min(end, size)
-            if first >= size or first >= end:
-                return Response(
-                    b"",
-                    416,
-                    headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"},
-                )
-            start, stop, status = first, end, 206
+        if wanted is not None:
+            start, stop, status = wanted.start, wanted.stop, 206
+        if fault is Fault.SHORT_206:
+            stop = start + max((stop - start) // 2, min(1, stop - start))
+            status = 206
+        elif fault is Fault.WRONG_OFFSET_206:
+            start, stop, status = 0, stop - start, 206
+        if status == 206:
             headers["Content-Range"] = f"bytes {start}-{stop - 1}/{size}"
         headers["Content-Length"] = str(stop - start)
         body: Iterable[bytes] = _file_chunks(f.path, start, stop)
-        if active is not None and active.fault is Fault.DROP:
+        if fault is Fault.DROP:
             body = _drop_after(body, min(DROP_DOWNLOAD_BYTES, (stop - start) // 2))
+        if release is not None:
+            # direct_passthrough bypasses call_on_close: the body itself frees the slot.
+            body = _Releasing(body, release)
         return Response(body, status, headers=headers, direct_passthrough=True)
+
+    def _captcha(self, request: Request, token: str) -> Response:
+        self.state.log_request(
+            CAPTCHA, request.method, None, request.args.to_dict(), request.headers.get("Range")
+        )
+        if not self.state.captcha_exists(token):
+            return Response("not found\n", 404, mimetype="text/plain")
+        return Response(CAPTCHA_PNG, 200, mimetype="image/png")
 
     def _thumb(self, request: Request, file_id: str) -> Response:
         self.state.log_request(
@@ -580,11 +708,40 @@ class EmulatorApp:
         return Response(THUMBNAIL_PNG, 200, mimetype="image/png")
 
 
+def _etag(f: StoredFile) -> str:
+    """A strong validator: changes whenever the stored bytes change."""
+    return f'"{f.sha256[:32]}"'
+
+
+def _if_range_matches(value: str | None, f: StoredFile) -> bool:
+    """True when ``If-Range`` is absent or still names the current representation.
+
+    An entity tag must match strongly (a weak ``W/`` tag never does); a date must equal
+    ``Last-Modified`` (RFC 9110 §13.1.5).
+    """
+    if value is None:
+        return True
+    value = value.strip()
+    if value.startswith('"'):
+        return value == _etag(f)
+    if value.startswith("W/"):
+        return False
+    when = parse_date(value)
+    return when is not None and int(when.timestamp()) == int(f.modified_at.timestamp())
+
+
 _SECRET_PARAM = re.compile(r"([?&]key=)[^&\s\"]*")
 
 
 class QuietRequestHandler(WSGIRequestHandler):
     """werkzeug's handler, with per-request log lines sent to DEBUG instead of stderr."""
+
+    def connection_dropped(
+        self, error: BaseException, environ: WSGIEnvironment | None = None
+    ) -> None:
+        # A reply cut short (fault "drop", or the client left) leaves the stream out of
+        # step: never read another request from this connection.
+        self.close_connection = True
 
     def log(self, type: str, message: str, *args: Any) -> None:
         # The request line carries ?key=...: mask it, so DEBUG test logs never show a key.

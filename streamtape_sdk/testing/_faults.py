@@ -33,6 +33,8 @@ UPLOAD = "upload"
 DOWNLOAD = "download"
 #: Thumbnail GETs are logged under this name (faults cannot target them).
 THUMB = "thumb"
+#: Captcha image GETs are logged under this name (faults cannot target them).
+CAPTCHA = "captcha"
 
 FAULTABLE_ENDPOINTS: frozenset[str] = frozenset((*API_ENDPOINTS, UPLOAD, DOWNLOAD))
 
@@ -63,6 +65,40 @@ class Fault(str, Enum):
     DROP = "drop"
     """Process normally (state changes happen), send headers with the full
     Content-Length, send part of the body, then close the connection."""
+    CLOUDFLARE_403 = "cloudflare_403"
+    """HTTP 403 with a Cloudflare challenge HTML page (``text/html``) (§5.6 N14)."""
+    STRING_STATUS = "string_status"
+    """Process normally (state changes happen), but send the envelope ``status`` as a
+    JSON string: ``"200"``, or the error code as a string (§5.6 N13)."""
+    JSON_429 = "json_429"
+    """``{"status": "429", "msg": "Too Many Requests", "result": null}``; HTTP 200, or
+    HTTP 429 with ``error_http_status="mirror"``; no ``Retry-After`` (§5.6 N13)."""
+    NULL_RESULT = "null_result"
+    """Envelope ``status: 200``, ``msg: "OK"``, ``result: null``; nothing changes
+    (``/file/dl``: §5.6 N9 "file vanished"; ``listfolder``: N16)."""
+    RANGE_IGNORED = "range_ignored"
+    """Download links only: HTTP 200 with the whole body, whatever ``Range`` asked."""
+    SHORT_206 = "short_206"
+    """Download links only: a 206 that ends before the requested end (the first half of
+    the requested bytes, at least one), with a ``Content-Range`` naming the shorter
+    range honestly. Without ``Range``, the "requested range" is the whole file."""
+    WRONG_OFFSET_206 = "wrong_offset_206"
+    """Download links only: a 206 whose body and ``Content-Range`` start at byte 0
+    instead of the requested offset (same length as requested)."""
+
+
+#: Faults that only make sense on a download link (``"download"``).
+DOWNLOAD_ONLY_FAULTS: frozenset[Fault] = frozenset(
+    (Fault.RANGE_IGNORED, Fault.SHORT_206, Fault.WRONG_OFFSET_206)
+)
+#: Faults that alter a JSON envelope, which download links do not send.
+ENVELOPE_ONLY_FAULTS: frozenset[Fault] = frozenset(
+    (Fault.STRING_STATUS, Fault.NULL_RESULT, Fault.JSON_429)
+)
+#: Faults that let the request be processed (state changes happen).
+PROCESSING_FAULTS: frozenset[Fault] = frozenset(
+    (Fault.SLOW, Fault.DROP, Fault.STRING_STATUS, *DOWNLOAD_ONLY_FAULTS)
+)
 
 
 def normalize_endpoint(endpoint: str) -> str:
@@ -106,7 +142,8 @@ class FaultPlan:
         Faults queued for the same endpoint apply one after the other, in order.
 
         Raises:
-            ValueError: unknown endpoint or fault, ``times < 1`` or ``delay < 0``.
+            ValueError: unknown endpoint or fault, a fault that cannot apply to that
+                endpoint, ``times < 1`` or ``delay < 0``.
         """
         name = normalize_endpoint(endpoint)
         try:
@@ -114,6 +151,10 @@ class FaultPlan:
         except ValueError:
             allowed = ", ".join(f.value for f in Fault)
             raise ValueError(f"unknown fault {fault!r}; expected one of: {allowed}") from None
+        if kind in DOWNLOAD_ONLY_FAULTS and name != DOWNLOAD:
+            raise ValueError(f"fault {kind.value!r} applies only to the 'download' endpoint")
+        if kind in ENVELOPE_ONLY_FAULTS and name == DOWNLOAD:
+            raise ValueError(f"fault {kind.value!r} alters a JSON envelope; 'download' has none")
         if times < 1:
             raise ValueError(f"times must be >= 1, got {times}")
         if delay < 0:

@@ -14,7 +14,8 @@ class StoredFile:
 
     ``folder_id`` is ``None`` for the root folder. ``conversion_status`` is one of
     ``"new"``, ``"pending"`` (both: conversion running), ``"converted"`` or ``"failed"``;
-    ``conversion_progress`` is a fraction in ``0..1``.
+    ``conversion_progress`` is an integer percent ``0..100`` (§5.6 N5). ``modified_at``
+    is when the bytes last changed (the download links' ``Last-Modified``).
     """
 
     id: str
@@ -26,8 +27,9 @@ class StoredFile:
     created_at: datetime
     content_type: str
     conversion_status: str
-    conversion_progress: float
+    conversion_progress: int
     downloads: int
+    modified_at: datetime
 
     @property
     def converted(self) -> bool:

@@ -64,6 +64,8 @@ class FakeStreamtape:
             A given directory is left in place.
         ticket_ttl: lifetime in seconds of a download ticket.
         download_link_ttl: lifetime in seconds of a ``file/dl`` download link.
+        max_link_connections: most GETs one download link serves at once; more are
+            refused with HTTP 429 and ``Retry-After: 1``. ``None``: no limit.
 
     Raises:
         ValueError: invalid option values.
@@ -83,6 +85,7 @@ class FakeStreamtape:
         storage_dir: str | os.PathLike[str] | None = None,
         ticket_ttl: float = 1800,
         download_link_ttl: float = 3600,
+        max_link_connections: int | None = None,
     ) -> None:
         if error_http_status not in ("mirror", "200"):
             raise ValueError("error_http_status must be 'mirror' or '200'")
@@ -112,6 +115,7 @@ class FakeStreamtape:
             ticket_ttl=ticket_ttl,
             download_link_ttl=download_link_ttl,
         )
+        self.set_link_connection_limit(max_link_connections)
         self._faults = FaultPlan()
         self._lifecycle = threading.Lock()
         self._server: BaseWSGIServer | None = None
@@ -413,6 +417,63 @@ class FakeStreamtape:
             raise ValueError("wait_time must be >= 0")
         with self._state.lock:
             self._state.wait_time = seconds
+
+    def set_link_connection_limit(self, limit: int | None) -> None:
+        """Cap the concurrent GETs of one download link (``None``: no cap).
+
+        A GET above the cap gets HTTP 429 with ``Retry-After: 1`` and a plain-text body;
+        a GET holds its slot until its body is sent or the client goes away. HEAD never
+        takes a slot. The real CDN's limit is not documented; this lets tests check that
+        a multi-connection download survives one (§3.3, §5.6 N18).
+
+        Raises:
+            ValueError: ``limit`` below 1.
+        """
+        if limit is not None and limit < 1:
+            raise ValueError(f"link connection limit must be >= 1 or None, got {limit}")
+        with self._state.lock:
+            self._state.max_link_connections = limit
+
+    def require_captcha(self, file_id: str | None = None, answer: str = "ab12") -> None:
+        """Make tickets issued from now on demand a captcha (§5.6 N10).
+
+        ``file/dlticket`` then carries ``captcha_url`` (a PNG served by the emulator),
+        ``captcha_w`` and ``captcha_h``; ``file/dl`` answers envelope 403
+        ``"Permission denied (captcha required)"`` without ``captcha_response`` and
+        ``"Permission denied (wrong captcha)"`` when it is not ``answer``.
+
+        Example:
+            >>> fake.require_captcha(file_id, answer="x7k2")
+
+        Args:
+            file_id: the file whose tickets need it; ``None``: every file.
+            answer: the expected ``captcha_response``.
+
+        Raises:
+            ValueError: empty ``answer``.
+        """
+        if not answer:
+            raise ValueError("captcha answer must not be empty")
+        self._state.require_captcha(file_id, answer)
+
+    def clear_captcha(self) -> None:
+        """Tickets issued from now on demand no captcha (issued ones keep theirs)."""
+        self._state.clear_captchas()
+
+    def replace_file_content(self, file_id: str, data: bytes) -> None:
+        """Replace a stored file's bytes, as if it changed on the service.
+
+        The file keeps its id, name and links; its size, sha256, ``ETag`` and
+        ``Last-Modified`` change, so a client resuming with ``If-Range`` gets the whole
+        new file (200) instead of a mismatched tail. A download already streaming goes
+        on with the old bytes.
+
+        Raises:
+            KeyError: unknown file.
+        """
+        self.file(file_id)  # KeyError before writing anything
+        path, digest, size = self._state.write_incoming(_chunks_of(data))
+        self._state.replace_content(file_id, path, digest, size)
 
     def finish_conversions(self) -> None:
         """End every running conversion now (seeded failures end as failed)."""

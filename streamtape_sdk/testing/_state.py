@@ -24,6 +24,8 @@ from types import MappingProxyType
 from . import _ids
 from ._records import RemoteUploadRecord, RequestRecord, StoredFile, StoredFolder
 from ._wire import (
+    MSG_CAPTCHA_REQUIRED,
+    MSG_CAPTCHA_WRONG,
     MSG_FILE_NOT_FOUND,
     MSG_FOLDER_NOT_FOUND,
     MSG_INVALID_TICKET,
@@ -74,6 +76,8 @@ class _File:
     conv_start: float | None
     fail_conversion: bool
     downloads: int = 0
+    # When the stored bytes last changed (Last-Modified of download links).
+    modified: float = 0.0
 
 
 @dataclass
@@ -82,6 +86,9 @@ class _Ticket:
     issued: float
     wait: int
     expires: float
+    # The expected captcha_response, when the ticket demands a captcha (§5.6 N10).
+    captcha: str | None = None
+    captcha_token: str | None = None
 
 
 @dataclass
@@ -96,6 +103,17 @@ class _UploadSlot:
 class _Link:
     file_id: str
     expires: float
+    active: int = 0  # GETs of this link being served right now
+
+
+@dataclass(frozen=True)
+class TicketGrant:
+    """What ``file/dlticket`` hands out; ``captcha_token`` names the captcha image."""
+
+    ticket: str
+    wait: int
+    valid_until: float
+    captcha_token: str | None
 
 
 @dataclass
@@ -161,6 +179,10 @@ class State:
         self._links: dict[str, _Link] = {}
         self._remotes: dict[str, _Remote] = {}
         self._log: list[RequestRecord] = []
+        # file id (None: every file) -> the answer its captcha expects (§5.6 N10).
+        self._captchas: dict[str | None, str] = {}
+        self._captcha_tokens: set[str] = set()
+        self.max_link_connections: int | None = None
 
     # -- auth and request log -------------------------------------------------------------
 
@@ -196,17 +218,18 @@ class State:
 
     # -- snapshots ------------------------------------------------------------------------
 
-    def _conversion(self, f: _File, now: float) -> tuple[str, float]:
+    def _conversion(self, f: _File, now: float) -> tuple[str, int]:
+        # progress is an integer percent (§5.6 N5 shows 0, 45, 100), never a fraction.
         if f.conv_start is None:
-            return "converted", 1.0
+            return "converted", 100
         elapsed = now - f.conv_start
         total = self.conversion_seconds
         if elapsed >= total:
-            return ("failed", 0.0) if f.fail_conversion else ("converted", 1.0)
+            return ("failed", 0) if f.fail_conversion else ("converted", 100)
         frac = elapsed / total
         if frac < _NEW_PHASE:
-            return "new", 0.0
-        return "pending", round(min((frac - _NEW_PHASE) / (1 - _NEW_PHASE), 0.999), 3)
+            return "new", 0
+        return "pending", min(int((frac - _NEW_PHASE) / (1 - _NEW_PHASE) * 100), 99)
 
     def _snap_file(self, f: _File, now: float) -> StoredFile:
         status, progress = self._conversion(f, now)
@@ -222,6 +245,7 @@ class State:
             conversion_status=status,
             conversion_progress=progress,
             downloads=f.downloads,
+            modified_at=_utc(f.modified),
         )
 
     @staticmethod
@@ -346,6 +370,7 @@ class State:
                 content_type=content_type or guess_type(name),
                 conv_start=now if (converting or fail_conversion) else None,
                 fail_conversion=fail_conversion,
+                modified=now,
             )
             self._files[fid] = f
             return self._snap_file(f, now)
@@ -361,6 +386,25 @@ class State:
                 size += len(chunk)
                 out.write(chunk)
         return path, digest.hexdigest(), size
+
+    def replace_content(self, file_id: str, source: Path, sha256: str, size: int) -> None:
+        """Swap a file's bytes for a fully written incoming file (new ETag, new date).
+
+        A download already streaming keeps reading the old bytes: the new content gets
+        a new inode and the old path is replaced atomically.
+
+        Raises:
+            KeyError: unknown file (``source`` is deleted then).
+        """
+        with self.lock:
+            f = self._files.get(file_id)
+            if f is None:
+                source.unlink(missing_ok=True)
+                raise KeyError(f"unknown file {file_id!r}")
+            os.replace(source, f.path)
+            f.sha256, f.size = sha256, size
+            # Whole seconds always move forward: Last-Modified has a 1 s resolution.
+            f.modified = max(time.time(), math.floor(f.modified) + 1.0)
 
     def get_file(self, file_id: str) -> StoredFile | None:
         with self.lock:
@@ -409,23 +453,43 @@ class State:
 
     # -- download tickets and links -------------------------------------------------------
 
-    def issue_ticket(self, file_id: str) -> tuple[str, int, float]:
-        """Return ``(ticket, wait_time, valid_until)`` for an existing file."""
+    def require_captcha(self, file_id: str | None, answer: str) -> None:
+        """Tickets issued from now on for ``file_id`` (None: every file) need ``answer``."""
+        with self.lock:
+            self._captchas[file_id] = answer
+
+    def clear_captchas(self) -> None:
+        """Tickets issued from now on need no captcha."""
+        with self.lock:
+            self._captchas.clear()
+
+    def captcha_exists(self, token: str) -> bool:
+        with self.lock:
+            return token in self._captcha_tokens
+
+    def issue_ticket(self, file_id: str) -> TicketGrant:
+        """Issue a download ticket for an existing file (with a captcha if one is demanded)."""
         with self.lock:
             self.require_file(file_id)
             now = time.time()
             # Shaped like the reference example: {fileid}~~{epoch-ms}~n~~0~{token}.
             ticket = f"{file_id}~~{int(now * 1000)}~n~~0~{_ids.token()}"
-            t = _Ticket(file_id, now, self.wait_time, now + self.ticket_ttl)
+            answer = self._captchas.get(file_id, self._captchas.get(None))
+            token = None if answer is None else _ids.token()
+            t = _Ticket(file_id, now, self.wait_time, now + self.ticket_ttl, answer, token)
             self._tickets[ticket] = t
-            return ticket, t.wait, t.expires
+            if token is not None:
+                self._captcha_tokens.add(token)
+            return TicketGrant(ticket, t.wait, t.expires, token)
 
-    def redeem_ticket(self, file_id: str, ticket: str) -> tuple[StoredFile, str]:
-        """Check a ticket and issue a download-link token for the file.
+    def redeem_ticket(
+        self, file_id: str, ticket: str, captcha_response: str | None = None
+    ) -> tuple[StoredFile, str]:
+        """Check a ticket (and its captcha) and issue a download-link token for the file.
 
         Raises:
-            ApiError: 404 unknown file; 403 unknown/expired/other-file ticket or wait
-                not elapsed.
+            ApiError: 404 unknown file; 403 unknown/expired/other-file ticket, wait
+                not elapsed, captcha missing or wrong.
         """
         with self.lock:
             self.require_file(file_id)
@@ -436,11 +500,40 @@ class State:
             remaining = t.issued + t.wait - now
             if remaining > 0:
                 raise ApiError(403, MSG_WAIT.format(seconds=math.ceil(remaining)))
+            if t.captcha is not None:
+                if captcha_response is None:
+                    raise ApiError(403, MSG_CAPTCHA_REQUIRED)
+                if not hmac.compare_digest(captcha_response.encode(), t.captcha.encode()):
+                    raise ApiError(403, MSG_CAPTCHA_WRONG)
             token = _ids.token()
             self._links[token] = _Link(file_id, now + self.download_link_ttl)
             f = self._files[file_id]
             f.downloads += 1
             return self._snap_file(f, now), token
+
+    def open_link(self, token: str) -> tuple[StoredFile | None, bool]:
+        """Start serving one GET of a download link.
+
+        Returns the file (``None``: unknown/expired link) and whether the per-link
+        connection limit allows it; when it does, the caller must ``close_link`` later.
+        """
+        with self.lock:
+            snap = self.resolve_link(token)
+            if snap is None:
+                return None, False
+            link = self._links[token]
+            limit = self.max_link_connections
+            if limit is not None and link.active >= limit:
+                return snap, False
+            link.active += 1
+            return snap, True
+
+    def close_link(self, token: str) -> None:
+        """A GET started by ``open_link`` has ended."""
+        with self.lock:
+            link = self._links.get(token)
+            if link is not None and link.active > 0:
+                link.active -= 1
 
     def resolve_link(self, token: str) -> StoredFile | None:
         """The file behind a live download-link token, else ``None``."""

@@ -30,6 +30,9 @@ MSG_WAIT = "please wait {seconds} more seconds"
 MSG_UPLOAD_URL_GONE = "upload URL expired or already used"
 MSG_SHA256_MISMATCH = "sha256 mismatch: expected {expected}, got {actual}"
 MSG_BANDWIDTH = "Bandwidth usage exceeded. Please try again later."
+MSG_CAPTCHA_REQUIRED = "Permission denied (captcha required)"
+MSG_CAPTCHA_WRONG = "Permission denied (wrong captcha)"
+MSG_TOO_MANY_REQUESTS = "Too Many Requests"
 
 
 def missing_param(name: str) -> str:
@@ -52,8 +55,8 @@ def page_link(file_id: str, name: str) -> str:
     return f"{PAGE_BASE}/{file_id}/{quote(name, safe='')}"
 
 
-def envelope(status: int, msg: str, result: Any) -> dict[str, Any]:
-    """The ``{status, msg, result}`` envelope."""
+def envelope(status: int | str, msg: str, result: Any) -> dict[str, Any]:
+    """The ``{status, msg, result}`` envelope (``status`` a string only for N13 faults)."""
     return {"status": status, "msg": msg, "result": result}
 
 

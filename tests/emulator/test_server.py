@@ -90,7 +90,9 @@ def test_conversions_progress_and_fail(api: Api, fake: FakeStreamtape) -> None:
     time.sleep(0.15)
     mid = {c["linkid"]: c for c in api.ok("file/runningconverts")}
     assert mid[ok]["status"] == "pending"
-    assert 0 < mid[ok]["progress"] < 1
+    # An integer percent, never a fraction (§5.6 N5).
+    assert type(mid[ok]["progress"]) is int
+    assert 0 < mid[ok]["progress"] < 100
     time.sleep(0.2)
     assert api.ok("file/runningconverts") == []
     failed = api.ok("file/failedconverts")

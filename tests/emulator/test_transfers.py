@@ -25,7 +25,14 @@ def _link(api: Api, file_id: str) -> dict[str, object]:
 def test_ticket_shape(api: Api, fake: FakeStreamtape) -> None:
     file_id = fake.add_file("a.mp4", b"a")
     result = api.ok("file/dlticket", file=file_id)
-    assert set(result) == {"ticket", "wait_time", "valid_until"}
+    assert set(result) == {
+        "ticket",
+        "wait_time",
+        "valid_until",
+        "captcha_url",
+        "captcha_w",
+        "captcha_h",
+    }
     assert isinstance(result["ticket"], str)
     assert result["ticket"].startswith(f"{file_id}~~")
     assert result["wait_time"] == 0
