@@ -133,7 +133,6 @@ def sdk_upload(base: str, path: str, sha256: bool) -> float:
 
 def hashlib_pass(path: str) -> float:
     import hashlib
-
     import mmap
 
     digest = hashlib.sha256()
