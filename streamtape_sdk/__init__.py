@@ -7,9 +7,13 @@ Examples:
     ...         print(file.name, file.size)
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from ._cancel import CancelToken
-from ._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Streamtape
-from ._config import Timeout
+from ._config import DEFAULT_TIMEOUT, Timeout
 from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import (
@@ -35,33 +39,92 @@ from .errors import (
     UnavailableForLegalReasonsError,
     WaitTimeoutError,
 )
-from .models import (
-    AccountInfo,
-    Conversion,
-    CreatedFolder,
-    DownloadLink,
-    DownloadTicket,
-    FileInfo,
-    Folder,
-    FolderFile,
-    FolderListing,
-    FolderWalkEntry,
-    InvalidEntry,
-    KeyedResult,
-    ListResult,
-    RemoteUpload,
-    RemoteUploadStatus,
-    UploadedFile,
-    UploadURL,
-)
-from .transfers import (
-    BatchEvent,
-    BatchListener,
-    Manifest,
-    ManifestEntry,
-    ProgressCallback,
-    TransferOutcome,
-)
+
+if TYPE_CHECKING:
+    from ._client import DEFAULT_MAX_RETRIES, Streamtape
+    from .models import (
+        AccountInfo,
+        Conversion,
+        CreatedFolder,
+        DownloadLink,
+        DownloadTicket,
+        FileInfo,
+        Folder,
+        FolderFile,
+        FolderListing,
+        FolderWalkEntry,
+        InvalidEntry,
+        KeyedResult,
+        ListResult,
+        RemoteUpload,
+        RemoteUploadStatus,
+        UploadedFile,
+        UploadURL,
+    )
+    from .transfers import (
+        BatchEvent,
+        BatchListener,
+        Manifest,
+        ManifestEntry,
+        ProgressCallback,
+        TransferOutcome,
+    )
+
+# The client (requests), the models (pydantic) and the transfer code are imported on first use
+# of one of these names, not by `import streamtape_sdk`: a program that only catches our errors
+# or builds a `Timeout` does not pay for them (see docs/performance.md).
+_LAZY = {
+    "DEFAULT_MAX_RETRIES": "._client",
+    "Streamtape": "._client",
+    **dict.fromkeys(
+        [
+            "BatchEvent",
+            "BatchListener",
+            "Manifest",
+            "ManifestEntry",
+            "ProgressCallback",
+            "TransferOutcome",
+        ],
+        ".transfers",
+    ),
+    **dict.fromkeys(
+        [
+            "AccountInfo",
+            "Conversion",
+            "CreatedFolder",
+            "DownloadLink",
+            "DownloadTicket",
+            "FileInfo",
+            "Folder",
+            "FolderFile",
+            "FolderListing",
+            "FolderWalkEntry",
+            "InvalidEntry",
+            "KeyedResult",
+            "ListResult",
+            "RemoteUpload",
+            "RemoteUploadStatus",
+            "UploadedFile",
+            "UploadURL",
+        ],
+        ".models",
+    ),
+}
+
+
+if not TYPE_CHECKING:  # checkers see the imports above, and still flag unknown names
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value: object = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import platform
+import sys
 from types import TracebackType
 from urllib.parse import urlsplit
 
@@ -25,10 +25,20 @@ ENV_BASE_URL = "STREAMTAPE_BASE_URL"
 DEFAULT_MAX_RETRIES = 3
 
 
+# Spelt as platform.python_implementation() does, without importing `platform` (slow to import).
+_IMPLEMENTATIONS = {
+    "cpython": "CPython",
+    "pypy": "PyPy",
+    "graalpy": "GraalVM",
+    "ironpython": "IronPython",
+}
+
+
 def _default_user_agent() -> str:
     return (
         f"streamtape-sdk/{__version__} python-requests/{requests.__version__} "
-        f"{platform.python_implementation()}/{platform.python_version()}"
+        f"{_IMPLEMENTATIONS.get(sys.implementation.name, sys.implementation.name)}/"
+        f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
     )
 
 
@@ -97,7 +107,8 @@ class Streamtape:
         retry: the whole `RetryPolicy` (backoff and budgets); give either this or
             `max_retries`, not both.
         session: a `requests.Session` to use (proxies, TLS settings, adapters); the caller
-            keeps ownership and closes it.
+            keeps ownership and closes it. Its settings are read on every call; without it,
+            the environment (proxies, CA bundle, netrc) is read once per host and kept.
         user_agent: the `User-Agent` header; by default it names the SDK and its version.
 
     Examples:

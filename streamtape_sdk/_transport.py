@@ -28,6 +28,7 @@ from ._config import Timeout, require_seconds
 from ._endpoints import Endpoint
 from ._redaction import MASK, forget_secret, mask_param, redact, register_secret, secret_parts
 from ._retry import RetryBudget, RetryPolicy
+from ._sending import RequestPreparer
 from .errors import (
     APIConnectionError,
     APIError,
@@ -153,6 +154,8 @@ class Transport:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
         self.session = session
+        # Our own session's settings and the environment are resolved once, not per call.
+        self._preparer = RequestPreparer(session, user_agent, fixed=self._owns_session)
         self._closed = False
         self._hold_secret()
         _live.add(self)
@@ -318,9 +321,6 @@ class Transport:
         self.ensure_open()
         check_timeout(timeout)
         _require_usable_url(url, endpoint)
-        all_headers = {"User-Agent": self.user_agent}
-        all_headers.update(headers or {})
-        request = requests.Request(method, url, params=params, data=data, headers=all_headers)
         effective_timeout = self.timeout.read if timeout is None else timeout
         connect_read: float | tuple[float, float]
         connect_read = (self.timeout.connect, self.timeout.read) if timeout is None else timeout
@@ -330,9 +330,17 @@ class Transport:
             connect_read = (connect, effective_timeout)
         started = time.monotonic()
         try:
-            prepared = self.session.prepare_request(request)
-            settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
-            response = self.session.send(prepared, timeout=connect_read, **settings)
+            prepared, settings = self._preparer.prepare(
+                method, url, params=params, data=data, headers=headers, stream=stream
+            )
+            response = self.session.send(
+                prepared,
+                timeout=connect_read,
+                stream=settings.stream,
+                proxies=settings.proxies,
+                verify=settings.verify,
+                cert=settings.cert,
+            )
         except _UNUSABLE_URL:
             error: StreamtapeError = _unusable_url(url, endpoint)
         except requests.RequestException as exc:

@@ -72,6 +72,9 @@ class StreamtapeModel(
     validate_by_alias=True,
     validate_by_name=True,
     use_attribute_docstrings=True,
+    # Validators are built on first use, not at import: `import streamtape_sdk` stays cheap,
+    # and a program pays only for the models it uses.
+    defer_build=True,
 ):
     """Frozen, keeps unknown wire fields (read them with `model_extra`). Built from Python
     field names (`Model(file_id=...)`) or validated from wire data by wire names only

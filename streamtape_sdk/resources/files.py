@@ -172,13 +172,11 @@ def _file_ids(file_ids: str | Iterable[str]) -> list[str]:
         raise ValueError(
             f"file_ids must be a string or an iterable of strings, not {type(file_ids).__name__}"
         )
-    unique: list[str] = []
     for value in ids:
         require_id(value, "file_id")
         if "," in value:
             raise ValueError(f"file_id must not contain ',' (got {value!r}); pass ids as a list")
-        if value not in unique:
-            unique.append(value)
+    unique = list(dict.fromkeys(ids))  # first occurrences, in order, in linear time
     if not unique:
         raise ValueError("file_ids must name at least one file")
     return unique
@@ -383,7 +381,9 @@ class Files(Resource):
             IsADirectoryError: the path is a directory.
             PermissionError: the file cannot be read.
             ValueError: a bad argument (non-seekable stream, no name, bad hash).
-            IntegrityError: the server's hash or size differs from the local file's.
+            IntegrityError: the server's hash or size differs from the local file's, or the
+                file changed while it was sent (it shrank or grew, or with a sha256 its bytes
+                differ from the hash): the body is then cut short, so nothing is stored.
             APIError: the upload URL was refused (`PermissionDeniedError` when expired).
             APIConnectionError: the connection failed before the request was sent.
             OutcomeUnknownError: the file may or may not be stored and reconciliation could
@@ -413,7 +413,12 @@ class Files(Resource):
             started = now()
             try:
                 result = post_upload(
-                    self._transport, target.url, src, progress=reporter, timeout=timeout
+                    self._transport,
+                    target.url,
+                    src,
+                    progress=reporter,
+                    timeout=timeout,
+                    expected_sha256=expected,
                 )
             except BadRequestError as error:
                 if "sha256" in error.message.lower():

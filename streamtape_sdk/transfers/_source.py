@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import mmap
 import os
 import shutil
 import stat
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["CHUNK_SIZE", "UploadSource", "open_source", "sha256_hex"]
+__all__ = ["CHUNK_SIZE", "UploadSource", "open_source", "sha256_hex", "transfer_buffer"]
 
 #: Bytes read or written per step in every transfer: large enough for throughput, small
 #: enough to keep memory flat.
@@ -124,8 +125,32 @@ def open_source(source: SourceLike, name: str | None) -> UploadSource:
 
 
 def sha256_hex(file: BinaryIO, chunk_size: int = CHUNK_SIZE) -> str:
-    """SHA-256 of the rest of `file`, hex, read in chunks (constant memory)."""
+    """SHA-256 of the rest of `file`, hex, read in chunks (constant memory).
+
+    Reads into one reused buffer where the file can (`readinto`): a fresh 1 MiB object per
+    chunk would make the kernel map and fault in new pages every time.
+    """
     digest = hashlib.sha256()
-    while chunk := file.read(chunk_size):
-        digest.update(chunk)  # hashlib releases the GIL for large updates
+    read_into = getattr(file, "readinto", None)
+    if read_into is None:
+        while chunk := file.read(chunk_size):
+            digest.update(chunk)
+        return digest.hexdigest()
+    view = transfer_buffer(chunk_size)
+    while got := read_into(view):
+        digest.update(view[:got])  # hashlib releases the GIL for large updates
     return digest.hexdigest()
+
+
+def transfer_buffer(size: int = CHUNK_SIZE) -> memoryview:
+    """A writable buffer of `size` bytes (at least 1) to read a file into, step after step.
+
+    Reusing one buffer spares the kernel mapping and faulting in fresh pages for every chunk;
+    an anonymous mapping is page-aligned, which the kernel's copies into it favour, and its
+    pages are touched here once, so the first pass over a file does not pay for them either.
+    """
+    size = max(size, 1)
+    mapping = mmap.mmap(-1, size)
+    for offset in range(0, size, mmap.PAGESIZE):
+        mapping[offset] = 1
+    return memoryview(mapping)
