@@ -79,7 +79,7 @@ class RetryBudget:
     abandoned while bytes keep arriving; `total_sleep_limit` still bounds the whole
     operation's sleeping.
 
-    Example:
+    Examples:
         >>> budget = RetryBudget(RetryPolicy(max_retries=2, base_delay=0.0))
         >>> budget.next_delay(None), budget.next_delay(None), budget.next_delay(None)
         (0.0, 0.0, None)

@@ -89,6 +89,19 @@ class RequestPreparer:
         self._origins: dict[str, _Origin] = {}
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, object]:
+        # A copy (pickle, deepcopy, a spawned worker) resolves the environment afresh: the
+        # other process's environment may differ, and a lock cannot be copied.
+        state = dict(self.__dict__)
+        del state["_lock"]
+        state["_urls"] = {}
+        state["_origins"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def prepare(
         self,
         method: str,

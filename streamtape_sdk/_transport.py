@@ -42,7 +42,7 @@ from .errors import (
     is_retryable,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "ParamValue", "Transport"]
+__all__ = ["DEFAULT_BASE_URL", "ParamValue", "Transport", "check_timeout", "require_usable_url"]
 
 DEFAULT_BASE_URL = "https://api.streamtape.com"
 
@@ -320,7 +320,7 @@ class Transport:
         """
         self.ensure_open()
         check_timeout(timeout)
-        _require_usable_url(url, endpoint)
+        require_usable_url(url, endpoint)
         effective_timeout = self.timeout.read if timeout is None else timeout
         connect_read: float | tuple[float, float]
         connect_read = (self.timeout.connect, self.timeout.read) if timeout is None else timeout
@@ -483,7 +483,7 @@ class Transport:
         )
 
 
-def _require_usable_url(url: str, endpoint: Endpoint) -> None:
+def require_usable_url(url: str, endpoint: Endpoint) -> None:
     """Refuse a URL no request can be sent to, at once and as the reply's fault.
 
     Link and upload URLs come from the service; an empty, relative or scheme-less one (or

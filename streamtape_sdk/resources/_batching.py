@@ -32,6 +32,7 @@ from ..transfers._batch import (
     selected,
 )
 from ..transfers._manifest import Manifest, ManifestEntry
+from ..transfers._names import safe_file_name, safe_path_component
 from ..transfers._outcome import BatchListener, TransferOutcome, TransferState
 
 if TYPE_CHECKING:
@@ -375,11 +376,6 @@ def upload_tree(
 # -- downloads ----------------------------------------------------------------------------
 
 
-def _safe_name(name: str, fallback: str) -> str:
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return fallback if base in ("", ".", "..") else base
-
-
 def _unique(name: str, file_id: str, taken: set[str]) -> str:
     """`name`, or `stem~FILEID.ext` when another item of the batch already has that name."""
     if name not in taken:
@@ -459,7 +455,7 @@ def download_files(
                 TransferOutcome(root / file_id, file_id, "failed", error, remote_path=file_id)
             )
             continue
-        name = _unique(_safe_name(info.name, file_id), file_id, taken)
+        name = _unique(safe_file_name(info.name, file_id), file_id, taken)
         job = _Job(root / name, name, name, file_id=file_id, size=info.size)
         items.append(BatchItem(job, job.local, name, info.size, file_id))
     outcomes = opts.run(items, _download_worker(files, opts), first)
@@ -486,18 +482,17 @@ def download_tree(
     for entry in walk:
         kept: list[Folder] = []
         for sub in entry.folders:
-            rel = f"{entry.path}/{sub.name}" if entry.path else sub.name
-            if _safe_name(sub.name, "") != sub.name.strip() or not sub.name.strip():
-                continue  # a folder name that would escape the tree: never followed
+            part = safe_path_component(sub.name, sub.id)  # the name walk gives it locally
+            rel = f"{entry.path}/{part}" if entry.path else part
             if selected(rel, (), unwanted):
                 kept.append(sub)
         entry.folders[:] = kept  # prunes the walk
         local = root.joinpath(*entry.path.split("/")) if entry.path else root
         if not opts.dry_run:
             local.mkdir(parents=True, exist_ok=True)
-        taken: set[str] = {sub.name for sub in kept}
+        taken = {safe_path_component(sub.name, sub.id) for sub in kept}
         for file in entry.files:
-            name = _unique(_safe_name(file.name, file.file_id), file.file_id, taken)
+            name = _unique(safe_file_name(file.name, file.file_id), file.file_id, taken)
             rel = f"{entry.path}/{name}" if entry.path else name
             if not selected(rel, wanted, unwanted):
                 continue

@@ -13,6 +13,7 @@ from typing import cast
 
 from .. import _endpoints as ep
 from .._cancel import CancelToken
+from .._transport import require_usable_url
 from ..errors import (
     BadRequestError,
     CaptchaRequiredError,
@@ -46,6 +47,7 @@ from ..transfers import (
     sha256_hex,
 )
 from ..transfers._cancelling import check_cancel
+from ..transfers._names import safe_file_name
 from ..transfers._outcome import BatchListener, TransferOutcome
 from ..transfers._source import UploadSource
 from ._base import (
@@ -79,32 +81,6 @@ _MAX_EXTRA_WAIT = 60.0
 MAX_TICKET_WAIT = 3600.0
 _WAIT_MESSAGE = re.compile(r"wait\s+(\d+)\s+more\s+seconds?", re.IGNORECASE)
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
-#: The longest file name common filesystems accept (ext4, APFS, NTFS count 255 units).
-_NAME_MAX_BYTES = 255
-
-
-def _safe_file_name(name: str, fallback: str) -> str:
-    """A server-given name made safe to create in a directory here.
-
-    Keeps the last path component (no separators, no `..`), replaces NUL and other control
-    characters with `_`, shortens a name over 255 bytes (UTF-8) while keeping its extension,
-    and uses `fallback` (the file id) for a name that is empty or only dots. Documented in
-    docs/transfers.md ("Download").
-    """
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    base = _CONTROL_CHARS.sub("_", base)
-    if not base.strip("."):
-        return fallback
-    if len(base.encode("utf-8", "surrogateescape")) > _NAME_MAX_BYTES:
-        stem, dot, ext = base.rpartition(".")
-        if not dot or not stem or len(ext.encode()) > 16:
-            stem, ext = base, ""
-        suffix = f".{ext}" if ext else ""
-        room = _NAME_MAX_BYTES - len(suffix.encode())
-        stem = stem.encode("utf-8", "surrogateescape")[:room].decode("utf-8", "ignore")
-        base = stem + suffix
-    return base
 
 
 def _check_cancel(cancel: CancelToken | None, what: str) -> None:
@@ -410,6 +386,9 @@ class Files(Resource):
             target = self.get_upload_url(folder, expected, httponly, timeout=timeout)
             _check_cancel(cancel, src.name)
             reporter = _cancellable(progress, cancel, src.name)
+            # A URL nothing can be sent to is the reply's fault, known before any I/O: not an
+            # ambiguous outcome to reconcile.
+            require_usable_url(target.url, ep.UPLOAD_POST)
             started = now()
             try:
                 result = post_upload(
@@ -610,7 +589,7 @@ class Files(Resource):
         _check_cancel(cancel, file_id)
         server_named = dest_path.is_dir()
         if server_named:
-            dest_path = dest_path / _safe_file_name(link.name, file_id)
+            dest_path = dest_path / safe_file_name(link.name, file_id)
             if not overwrite and os.path.lexists(dest_path):
                 raise FileExistsError(
                     errno.EEXIST,
@@ -747,7 +726,7 @@ class Files(Resource):
                 any I/O. Per-file problems (missing file, API errors) are outcomes instead.
             OSError: the manifest cannot be read.
 
-        Example:
+        Examples:
             >>> outcomes = client.files.upload_many(["a.mp4", "b.mp4"])  # doctest: +SKIP
             >>> [(o.local_path.name, o.state, o.remote_id) for o in outcomes]  # doctest: +SKIP
         """
@@ -807,7 +786,7 @@ class Files(Resource):
             ValueError: a bad argument, before any I/O.
             OSError: `dest_dir` cannot be created, or the manifest cannot be read.
 
-        Example:
+        Examples:
             >>> client.files.download_many(["id1", "id2"], "downloads")  # doctest: +SKIP
         """
         ids = _file_ids(list(file_ids) if not isinstance(file_ids, str) else file_ids)

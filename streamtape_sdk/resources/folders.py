@@ -11,36 +11,13 @@ from .._cancel import CancelToken
 from ..errors import StreamtapeError
 from ..models import CreatedFolder, FolderListing, FolderWalkEntry
 from ..transfers._batch import Patterns
+from ..transfers._names import safe_path_component
 from ..transfers._outcome import BatchListener, TransferOutcome
 from ._base import Resource, expect_true, parse, require_id, require_name
 from ._batching import BatchOptions, download_tree, upload_tree
 from ._reconcile import is_ambiguous, reconcile
 
-__all__ = ["Folders", "safe_path_component"]
-
-#: Longest path component derived from a server name, in UTF-8 bytes (filesystems allow 255;
-#: room is left for the id suffix and a download's temporary suffix).
-MAX_COMPONENT_BYTES = 200
-
-
-def safe_path_component(name: str, unique: str) -> str:
-    """A folder name from the server as one relative path component that stays inside its
-    parent: never empty, `.` or `..`, no `/`, `\\`, NUL or control characters, at most
-    `MAX_COMPONENT_BYTES` bytes.
-
-    A name that had to change gets ` (<unique>)` appended (the folder id), so two siblings
-    that clean up to the same text stay apart. Safe names are returned unchanged.
-    """
-    cleaned = "".join("_" if ch in "/\\" or ord(ch) < 32 or ord(ch) == 127 else ch for ch in name)
-    if cleaned.strip() in ("", ".", ".."):
-        cleaned = "_" + cleaned.strip()
-    encoded = cleaned.encode("utf-8")
-    if len(encoded) > MAX_COMPONENT_BYTES:
-        cleaned = encoded[:MAX_COMPONENT_BYTES].decode("utf-8", "ignore")
-    if cleaned == name:
-        return name
-    suffix = f" ({unique})"
-    return cleaned + safe_path_component(suffix, "") if unique else cleaned
+__all__ = ["Folders"]
 
 
 class Folders(Resource):
@@ -236,7 +213,7 @@ class Folders(Resource):
             FileNotFoundError: `local_dir` does not exist; NotADirectoryError: it is a file.
             ValueError: a bad argument (`max_workers`, a pattern), before any I/O.
 
-        Example:
+        Examples:
             >>> outcomes = client.folders.upload_tree("photos", folder_id)  # doctest: +SKIP
             >>> sum(o.state == "uploaded" for o in outcomes)  # doctest: +SKIP
         """
@@ -301,7 +278,7 @@ class Folders(Resource):
             NotADirectoryError: `local_dir` is a file.
             ValueError: a bad argument, before any I/O.
 
-        Example:
+        Examples:
             >>> client.folders.download_tree(folder_id, "backup")  # doctest: +SKIP
         """
         if folder_id is not None:

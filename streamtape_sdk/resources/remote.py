@@ -342,7 +342,7 @@ class Remote(Resource):
         Raises:
             ValueError: a URL is empty, or a header is not one line (before any request).
 
-        Example:
+        Examples:
             >>> jobs = client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
             >>> ids = [j.id for j in jobs if isinstance(j, RemoteUpload)]  # doctest: +SKIP
         """
@@ -394,7 +394,7 @@ class Remote(Resource):
             ValueError: an id is empty, or `timeout`/`poll_interval` is out of range.
             NotFoundError: a job does not exist (e.g. it was removed).
 
-        Example:
+        Examples:
             >>> done = client.remote.wait_many([j.id for j in jobs])  # doctest: +SKIP
             >>> [s.file_id for s in done.values() if s.is_finished]  # doctest: +SKIP
         """

@@ -74,7 +74,7 @@ def _entry(line: str) -> ManifestEntry | None:
 class Manifest:
     """A manifest file, loaded at open and appended to (thread-safe) as items finish.
 
-    Example:
+    Examples:
         >>> manifest = Manifest.open("photos.streamtape.jsonl")  # doctest: +SKIP
         >>> manifest.for_path(Path("photos/a.jpg"))  # doctest: +SKIP
     """

@@ -22,7 +22,7 @@ class TransferOutcome:
     batch goes on (unless `fail_fast=True`). Items a cancelled or fail-fast batch never
     started are `"failed"` with a `TransferCancelledError`.
 
-    Example:
+    Examples:
         >>> outcomes = client.folders.upload_tree("photos")  # doctest: +SKIP
         >>> [o.local_path for o in outcomes if o.state == "failed"]  # doctest: +SKIP
     """
@@ -85,7 +85,7 @@ class BatchListener(Protocol):
     Calls are serialised (never two at once), but they come from the worker threads: keep it
     cheap, it holds up the transfers.
 
-    Example:
+    Examples:
         >>> def show(event: BatchEvent) -> None:
         ...     if event.kind == "done" and event.outcome is not None:
         ...         print(event.local_path.name, event.outcome.state)

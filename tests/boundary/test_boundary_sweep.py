@@ -63,6 +63,12 @@ METHODS: dict[str, Call] = {
     "folders.rename": lambda c, d: c.folders.rename("fold", "Renamed"),
     "folders.delete": lambda c, d: c.folders.delete("fold"),
     "folders.walk": lambda c, d: list(c.folders.walk()),
+    "files.upload_many": lambda c, d: c.files.upload_many([d / "src.bin"]),
+    "files.download_many": lambda c, d: c.files.download_many(["abc"], d / "out"),
+    "folders.upload_tree": lambda c, d: c.folders.upload_tree(d / "out"),
+    "folders.download_tree": lambda c, d: c.folders.download_tree("fold", d / "out"),
+    "remote.add_many": lambda c, d: c.remote.add_many(["https://example.org/v.mp4"]),
+    "remote.wait_many": lambda c, d: c.remote.wait_many(["r1"], timeout=60),
 }
 
 
@@ -234,7 +240,7 @@ BAD_TIMEOUTS = [float("nan"), float("inf"), -1.0, 0, 1e300, "5", True]
 def _with_timeout(name: str, timeout: object) -> Call:
     resource, method = name.split(".")
     call = METHODS[name]
-    bound_args = {"remote.wait": {"timeout": timeout}}
+    bound_args = {"remote.wait": {"timeout": timeout}, "remote.wait_many": {"timeout": timeout}}
 
     def run(client: Streamtape, directory: Path) -> object:
         target = getattr(getattr(client, resource), method)
@@ -269,7 +275,8 @@ def test_bad_timeouts_are_refused_before_io(
     (tmp_path / "out").mkdir()
     with make_client() as client:
         for name in METHODS:
-            if name == "remote.wait" and timeout == 0 and not isinstance(timeout, bool):
+            total_wait = name in ("remote.wait", "remote.wait_many")
+            if total_wait and timeout == 0 and not isinstance(timeout, bool):
                 continue  # wait(timeout=0) is valid: poll once (a total, not a per-call timeout)
             with pytest.raises((ValueError, TypeError), match="timeout"):
                 _with_timeout(name, timeout)(client, tmp_path)

@@ -17,8 +17,8 @@ import responses
 from streamtape_sdk import Streamtape
 from streamtape_sdk.cli import main
 from streamtape_sdk.cli._format import printable
-from streamtape_sdk.resources.folders import safe_path_component
 from streamtape_sdk.testing import FakeStreamtape
+from streamtape_sdk.transfers._names import safe_path_component
 from tests.unit.conftest import add_json, make_client
 
 HOSTILE_NAMES = ["..", ".", "/etc", "", "a\x00b", "a/../../b", "..\\..\\x", "\x1b[2J", "n" * 300]
