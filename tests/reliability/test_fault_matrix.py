@@ -264,3 +264,88 @@ def test_captcha_ticket_without_answer_never_reaches_file_dl(
         assert written.read_bytes() == b"guarded"
     finally:
         env.fake.clear_captcha()
+
+
+# -- the faults of real replies: N13 (string status, JSON 429), N14 (Cloudflare 403) -----------
+
+#: The later columns, for every API endpoint, in this order.
+REPLY_FAULTS: tuple[str, ...] = (
+    Fault.CLOUDFLARE_403.value,
+    Fault.STRING_STATUS.value,
+    Fault.JSON_429.value,
+)
+
+RLM = Expect(BandwidthExceededError, 1)  # a 429 on a non-idempotent call: refused, not repeated
+
+
+def reply_row(*cells: Expect) -> dict[str, Expect]:
+    return dict(zip(REPLY_FAULTS, cells, strict=True))
+
+
+# A Cloudflare page at 403 is not the JSON envelope: a format error that names the CDN, never
+# "check your login and key"; where the call may have taken effect it is reconciled (nothing is
+# found, so the outcome is unknown). A string `status` ("200") is read as the number. A JSON 429
+# without Retry-After is retried on idempotent endpoints, like 509.
+# fmt: off
+REPLY_EXPECTED: dict[str, dict[str, Expect]] = {
+    #                                  cf403 str  429
+    "/account/info":         reply_row(FMT, OK1, RTY),
+    "/file/dlticket":        reply_row(FMT, OK1, RTY),
+    "/file/dl":              reply_row(FMT, OK1, RTY),
+    "/file/info":            reply_row(FMT, OK1, RTY),
+    "/file/ul":              reply_row(FMT, OK1, RTY),
+    "/remotedl/add":         reply_row(UNK, OK1, RLM),
+    "/remotedl/remove":      reply_row(FMT, OK1, RTY),
+    "/remotedl/status":      reply_row(FMT, OK1, RTY),
+    "/file/listfolder":      reply_row(FMT, OK1, RTY),
+    "/file/createfolder":    reply_row(UNK, OK1, RLM),
+    "/file/renamefolder":    reply_row(FMT, OK1, RTY),
+    "/file/deletefolder":    reply_row(FMT, OK1, RTY),
+    "/file/rename":          reply_row(FMT, OK1, RTY),
+    "/file/move":            reply_row(FMT, OK1, RTY),
+    "/file/delete":          reply_row(FMT, OK1, RTY),
+    "/file/runningconverts": reply_row(FMT, OK1, RTY),
+    "/file/failedconverts":  reply_row(FMT, OK1, RTY),
+    "/file/getsplash":       reply_row(FMT, OK1, RTY),
+}
+# fmt: on
+
+
+def test_reply_fault_table_covers_every_endpoint_and_follows_the_retry_policy() -> None:
+    assert set(REPLY_EXPECTED) == set(ENDPOINT_PATHS)
+    for endpoint in ALL_API_ENDPOINTS:
+        cells = REPLY_EXPECTED[endpoint.path]
+        assert tuple(cells) == REPLY_FAULTS
+        assert (cells["json_429"].calls == 2) is endpoint.idempotent, endpoint.path
+        assert (cells["cloudflare_403"] is UNK) is not endpoint.idempotent, endpoint.path
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "fault"),
+    [
+        pytest.param(e, f, id=f"{e.strip('/')}-{f}", marks=pytest.mark.fault_cell)
+        for e in ENDPOINT_PATHS
+        for f in REPLY_FAULTS
+    ],
+)
+def test_reply_fault_cell(matrix_env: MatrixEnv, endpoint: str, fault: str) -> None:
+    expected = REPLY_EXPECTED[endpoint][fault]
+    outcome = run_cell(matrix_env, endpoint, fault)
+
+    assert_only_streamtape_errors(outcome.error)
+    raised = None if outcome.error is None else type(outcome.error)
+    assert raised is expected.error, f"{endpoint} x {fault}: got {outcome.error!r}"
+    assert outcome.calls == expected.calls, f"{endpoint} x {fault}: {outcome.calls} requests"
+    if outcome.error is None:
+        outcome.check(outcome.result)
+        return
+    message = str(outcome.error)
+    assert "STREAMTAPE_LOGIN" not in message, message  # not a credentials problem
+    if fault == "cloudflare_403":
+        assert "403" in message and "HTML" in message, message
+    if isinstance(outcome.error, APIError):
+        assert outcome.error.endpoint == endpoint
+        assert outcome.error.status == 429
+    if isinstance(outcome.error, OutcomeUnknownError):
+        assert outcome.error.endpoint == endpoint
+        assert "Before trying again" in message
