@@ -349,3 +349,56 @@ def test_reply_fault_cell(matrix_env: MatrixEnv, endpoint: str, fault: str) -> N
     if isinstance(outcome.error, OutcomeUnknownError):
         assert outcome.error.endpoint == endpoint
         assert "Before trying again" in message
+
+
+#: The same faults on the transfer endpoints: the upload POST answers a JSON envelope (so all
+#: three apply); a download link sends no envelope, so only the Cloudflare page applies there.
+UPLOAD_REPLY_EXPECTED: dict[str, tuple[Expect, int]] = {  # fault -> (outcome, files stored)
+    # the upload may have reached the service: reconciled (not found), never re-sent
+    "cloudflare_403": (UNK, 0),
+    "string_status": (OK1, 1),
+    # refused before anything was stored: safe to say "try again later"
+    "json_429": (RLM, 0),
+}
+
+
+@pytest.mark.parametrize("fault", REPLY_FAULTS)
+def test_reply_fault_on_the_upload_post(matrix_env: MatrixEnv, tmp_path: Path, fault: str) -> None:
+    expected, stored = UPLOAD_REPLY_EXPECTED[fault]
+    env = matrix_env
+    env.fake.reset_faults()
+    path = tmp_path / (env.unique("up") + ".bin")
+    path.write_bytes(b"u" * 100)
+    env.fake.inject("upload", fault, times=1)
+    before = env.fake.calls("upload")
+    error: BaseException | None = None
+    try:
+        uploaded = env.client.files.upload(path)
+    except Exception as exc:  # any type: asserted exactly below
+        error = exc
+    env.fake.reset_faults()
+
+    assert_only_streamtape_errors(error)
+    assert (None if error is None else type(error)) is expected.error, repr(error)
+    assert env.fake.calls("upload") - before == expected.calls
+    matching = [f for f in env.fake.files() if f.name == path.name]
+    assert len(matching) == stored
+    if error is None:
+        assert uploaded.id == matching[0].id
+    else:
+        assert "STREAMTAPE_LOGIN" not in str(error)
+
+
+def test_cloudflare_403_on_a_download_link_renews_the_link(
+    matrix_env: MatrixEnv, tmp_path: Path
+) -> None:
+    env = matrix_env
+    env.fake.reset_faults()
+    file_id = env.fake.add_file(env.unique("cf") + ".bin", b"d" * 100)
+    env.fake.inject("download", Fault.CLOUDFLARE_403, times=1)
+    before = (env.fake.calls("download"), env.fake.calls("/file/dl"))
+    written = env.client.files.download(file_id, tmp_path / "out.bin")
+    assert written.read_bytes() == b"d" * 100
+    assert env.fake.calls("download") - before[0] == 2
+    assert env.fake.calls("/file/dl") - before[1] == 2  # a refused link is renewed
+    assert env.fake.pending_faults() == {}
