@@ -262,9 +262,11 @@ def test_captcha_wrong_answer_is_permission_denied(
 ) -> None:
     file_id = fake_streamtape.add_file("guarded.bin", b"g" * 10)
     fake_streamtape.require_captcha(file_id, answer="x7k2")
-    with pytest.raises(PermissionDeniedError) as caught:
+    with pytest.raises(CaptchaRequiredError) as caught:
         client.files.download(file_id, tmp_path / "out.bin", captcha_solver=lambda _t: "nope")
     assert "captcha" in str(caught.value).lower()
+    assert "STREAMTAPE_LOGIN" not in str(caught.value)
+    assert fake_streamtape.calls("/file/dl") == 1  # a refused answer is not re-sent
     assert not (tmp_path / "out.bin").exists()
 
 
