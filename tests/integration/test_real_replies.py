@@ -159,9 +159,12 @@ def test_truncated_remote_upload_raises_incomplete_with_both_figures(
     assert (error.bytes_loaded, error.bytes_total) == (SENT, ANNOUNCED)
     assert error.upload_id == job.id
     assert error.file_id is not None
-    assert str(SENT) in str(error) and str(ANNOUNCED) in str(error)
+    assert str(SENT) in str(error)
+    assert str(ANNOUNCED) in str(error)
     status = client.remote.status(job.id)
-    assert status.is_finished and status.is_truncated and not status.is_complete
+    assert status.is_finished
+    assert status.is_truncated
+    assert not status.is_complete
     assert status.progress == pytest.approx(SENT / ANNOUNCED)
 
 
@@ -174,7 +177,8 @@ def test_error_page_remote_upload_raises_failed(
     assert not isinstance(caught.value, RemoteUploadIncompleteError)
     assert job.id in str(caught.value)
     status = client.remote.status(job.id)
-    assert status.is_failed and not status.is_finished
+    assert status.is_failed
+    assert not status.is_finished
     assert status.bytes_loaded == len(ERROR_PAGE)
     assert [f.name for f in fake_streamtape.files()] == []
 
@@ -254,7 +258,8 @@ def test_captcha_with_solver_downloads(
     assert path.read_bytes() == b"g" * 100
     assert len(seen) == 1
     assert seen[0].requires_captcha
-    assert seen[0].captcha_width and seen[0].captcha_height
+    assert seen[0].captcha_width
+    assert seen[0].captcha_height
 
 
 def test_captcha_wrong_answer_is_permission_denied(
@@ -274,25 +279,31 @@ def test_captcha_wrong_answer_is_permission_denied(
 
 
 @pytest.mark.parametrize(
-    "timeout", [1.0, Timeout(connect=1.0, read=1.0, upload_reply=1.0)], ids=["default", "short"]
+    ("timeout", "waits"),
+    [(1.0, True), (Timeout(connect=1.0, read=1.0, upload_reply=1.0), False)],
+    ids=["default-upload-reply", "short-upload-reply"],
 )
 def test_slow_upload_reply_stores_exactly_one_file(
-    fake_streamtape: FakeStreamtape, tmp_path: Path, timeout: float | Timeout
+    fake_streamtape: FakeStreamtape, tmp_path: Path, timeout: float | Timeout, waits: bool
 ) -> None:
     """Issue 10 §5: a 2.5 s upload reply with `timeout=1.0` never leads to a second copy.
 
-    With the default `upload_reply` the SDK waits for the reply; with a 1 s one it
-    reconciles (finds the file, or says the outcome is unknown) and never re-sends."""
+    With the default `upload_reply` the SDK waits for the reply and returns the file. With a
+    1 s one the reply is lost; the file is not stored yet when the SDK looks for it, so it
+    says the outcome is unknown (never "try again"), and never re-sends."""
     path = tmp_path / "clip.bin"
     path.write_bytes(b"c" * 2048)
     fake_streamtape.inject("upload", Fault.SLOW, delay=2.5)
+    uploaded = None
     with fake_streamtape.client(timeout=timeout) as client:
         client._transport.sleep = lambda _seconds: None
-        try:
+        if waits:
             uploaded = client.files.upload(path)
-        except OutcomeUnknownError as exc:  # the one acceptable failure: never "try again"
-            assert exc.endpoint == "upload" or "upload" in exc.endpoint
-            uploaded = None
+        else:
+            with pytest.raises(OutcomeUnknownError) as caught:
+                client.files.upload(path)
+            assert "clip.bin" in str(caught.value)
+            assert "Before trying again" in str(caught.value)
     deadline = time.monotonic() + 5
     while not fake_streamtape.files() and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -342,7 +342,8 @@ def test_reply_fault_cell(matrix_env: MatrixEnv, endpoint: str, fault: str) -> N
     message = str(outcome.error)
     assert "STREAMTAPE_LOGIN" not in message, message  # not a credentials problem
     if fault == "cloudflare_403":
-        assert "403" in message and "HTML" in message, message
+        assert "403" in message, message
+        assert "HTML" in message, message
     if isinstance(outcome.error, APIError):
         assert outcome.error.endpoint == endpoint
         assert outcome.error.status == 429
