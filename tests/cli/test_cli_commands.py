@@ -284,6 +284,7 @@ def test_remote_add_and_wait(run: Runner, env: FakeStreamtape) -> None:
     copies = [f for f in env.files() if f.id != source]
     assert [(f.name, f.size) for f in copies] == [("copy.bin", 5000)]
     assert env.calls("/file/rename") == 1
+    assert "Renamed the file from 'source.bin' to 'copy.bin'" in result.out
 
 
 def test_remote_add_json_with_headers_and_folder(run: Runner, env: FakeStreamtape) -> None:
