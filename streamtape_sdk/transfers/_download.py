@@ -41,6 +41,7 @@ from ._source import CHUNK_SIZE
 __all__ = [
     "RETRY_SLEEP_FACTOR",
     "DownloadTarget",
+    "check_partial_reply",
     "check_writable_dir",
     "fetch_to_file",
 ]
@@ -93,11 +94,13 @@ def fetch_to_file(
     expected_sha256: str | None = None,
     cancel: CancelToken | None = None,
     timeout: float | None = None,
+    connections: int = 1,
 ) -> Path:
     """Download `target` (file `file_id`) to `dest` through its resume state.
 
     `refresh` fetches a fresh link when the current one is refused or expired. `replace`
-    False never replaces an existing `dest`.
+    False never replaces an existing `dest`. `connections` > 1 fetches the rest of the
+    file as parallel ranges first (`_sliced`), then one stream finishes whatever is left.
 
     Raises:
         TransferError: another process is downloading to `dest`, or the download kept
@@ -110,6 +113,10 @@ def fetch_to_file(
     with ResumeState(dest, file_id) as state:
         run = _Download(transport, target, state, refresh, progress, expected_sha256, cancel)
         run.start(resume)
+        if connections > 1:
+            from ._sliced import fetch_sliced  # only sliced downloads pay for threading
+
+            fetch_sliced(run, connections, timeout)
         run.fetch_all(timeout)
         run.finish(replace)
     if progress is not None:
@@ -278,28 +285,12 @@ class _Download:
 
     def _check_partial_reply(self, response: requests.Response, validator: str | None) -> int:
         """Validate a 206 against the range asked for; return the bytes it carries."""
-        size = self.target.size
-        header = response.headers.get("Content-Range", "")
-        match = _CONTENT_RANGE.fullmatch(header)
-        if match is None:
-            raise _BadReplyError(f"the download link answered 206 with Content-Range {header!r}")
-        start, end, total = (int(group) for group in match.groups())
-        if total != size:
-            raise _BadReplyError(
-                f"the download link serves {total} bytes (Content-Range {header!r}) but the "
-                f"API announced {size}",
-                stale_size=True,
-            )
-        if start != self.offset or end < start or end >= size:
-            raise _BadReplyError(
-                f"the download link answered Content-Range {header!r} to a request for "
-                f"bytes {self.offset}-"
-            )
+        _end, length = check_partial_reply(response, offset=self.offset, size=self.target.size)
         if self.validator and validator and validator != self.validator:
             # The server ignored If-Range and the file changed: the kept bytes are stale.
             self._restart()
             raise _BadReplyError(f"the file behind the link changed (validator {validator!r})")
-        return _checked_length(response, end - start + 1)
+        return length
 
     def _check_full_reply(self, response: requests.Response) -> int:
         """A 200 is the whole file: from a Range request, the server ignored the range (or
@@ -404,6 +395,40 @@ class _Download:
     def _sleep(self, seconds: float) -> None:
         sleep_unless_cancelled(self.transport.sleep, seconds, self.cancel)
         self._check_cancel()
+
+
+def check_partial_reply(
+    response: requests.Response, *, offset: int, size: int, last: int | None = None
+) -> tuple[int, int]:
+    """Validate a 206 to a request for bytes `offset`-`last` (`last` None: to the end) of a
+    file of `size` bytes; return the last byte it carries and its length.
+
+    The reply may carry fewer bytes than asked (a server may send a shorter range), never
+    bytes from elsewhere or of another total size.
+
+    Raises:
+        _BadReplyError: the Content-Range is missing, malformed, names another size
+            (`stale_size`), starts elsewhere or ends outside the range asked for, or
+            Content-Length disagrees with it.
+    """
+    header = response.headers.get("Content-Range", "")
+    match = _CONTENT_RANGE.fullmatch(header)
+    if match is None:
+        raise _BadReplyError(f"the download link answered 206 with Content-Range {header!r}")
+    start, end, total = (int(group) for group in match.groups())
+    if total != size:
+        raise _BadReplyError(
+            f"the download link serves {total} bytes (Content-Range {header!r}) but the "
+            f"API announced {size}",
+            stale_size=True,
+        )
+    limit = size - 1 if last is None else last
+    if start != offset or end < start or end > limit:
+        asked = f"{offset}-" if last is None else f"{offset}-{last}"
+        raise _BadReplyError(
+            f"the download link answered Content-Range {header!r} to a request for bytes {asked}"
+        )
+    return end, _checked_length(response, end - start + 1)
 
 
 def _transient(error: APIError) -> bool:
