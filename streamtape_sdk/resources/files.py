@@ -705,6 +705,7 @@ class Files(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
     ) -> list[TransferOutcome]:
         """Upload many local files into one folder, `max_workers` at a time.
 
@@ -730,6 +731,8 @@ class Files(Resource):
                 chunk and the rest are not started.
             listener: called with a `BatchEvent` (`start`, `hashing`, `bytes`, `done`) that
                 names the item, beside each upload's own progress.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
 
         Raises:
             ValueError: a bad argument (`max_workers`, a source that is not a path), before
@@ -752,6 +755,7 @@ class Files(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
         )
         from .folders import Folders  # a sibling resource on the same transport
 
@@ -769,6 +773,8 @@ class Files(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
+        connections: int = 1,
     ) -> list[TransferOutcome]:
         """Download many files into `dest_dir` (created if missing) under their stored names.
 
@@ -791,6 +797,9 @@ class Files(Resource):
             cancel: a `CancelToken`; a cancelled download keeps its partial file, and the
                 next run resumes it.
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
+            connections: parallel ranged requests per file, as in `download` (1 to 16).
 
         Raises:
             ValueError: a bad argument, before any I/O.
@@ -808,5 +817,7 @@ class Files(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
+            connections=connections,
         )
         return download_files(self, ids, dest_dir, opts)
