@@ -67,6 +67,7 @@ if TYPE_CHECKING:
         Manifest,
         ManifestEntry,
         ProgressCallback,
+        RemoteAddOutcome,
         TransferOutcome,
     )
 
@@ -83,6 +84,7 @@ _LAZY = {
             "Manifest",
             "ManifestEntry",
             "ProgressCallback",
+            "RemoteAddOutcome",
             "TransferOutcome",
         ],
         ".transfers",
@@ -160,6 +162,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "ProgressCallback",
+    "RemoteAddOutcome",
     "RemoteUpload",
     "RemoteUploadFailedError",
     "RemoteUploadIncompleteError",
