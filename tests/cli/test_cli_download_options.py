@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamtape_sdk.testing import FakeStreamtape
 from streamtape_sdk.transfers._sliced import MIN_PART_SIZE
-from tests.cli.conftest import Runner
+from tests.cli.clitools import Runner
 
 
 def test_existing_file_is_refused_with_a_hint_to_overwrite(
