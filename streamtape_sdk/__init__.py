@@ -56,6 +56,7 @@ if TYPE_CHECKING:
         InvalidEntry,
         KeyedResult,
         ListResult,
+        RemoteAddOutcome,
         RemoteUpload,
         RemoteUploadStatus,
         UploadedFile,
@@ -67,7 +68,6 @@ if TYPE_CHECKING:
         Manifest,
         ManifestEntry,
         ProgressCallback,
-        RemoteAddOutcome,
         TransferOutcome,
     )
 
@@ -84,7 +84,6 @@ _LAZY = {
             "Manifest",
             "ManifestEntry",
             "ProgressCallback",
-            "RemoteAddOutcome",
             "TransferOutcome",
         ],
         ".transfers",
@@ -104,6 +103,7 @@ _LAZY = {
             "InvalidEntry",
             "KeyedResult",
             "ListResult",
+            "RemoteAddOutcome",
             "RemoteUpload",
             "RemoteUploadStatus",
             "UploadedFile",

@@ -22,8 +22,8 @@ from ..errors import (
     TransferError,
     WaitTimeoutError,
 )
-from ..models import KeyedResult, RemoteUpload, RemoteUploadStatus
-from ..transfers import ProgressCallback, RemoteAddOutcome
+from ..models import KeyedResult, RemoteAddOutcome, RemoteUpload, RemoteUploadStatus
+from ..transfers import ProgressCallback
 from ..transfers._cancelling import check_cancel, sleep_unless_cancelled
 from ._base import Resource, expect_true, parse, parse_keyed, require_id, require_name
 from ._reconcile import is_ambiguous, newer_than, now, reconcile

@@ -5,13 +5,7 @@ Depends on the transport only; the resources turn its results into models.
 
 from ._download import DownloadTarget, check_writable_dir, fetch_to_file
 from ._manifest import Manifest, ManifestEntry
-from ._outcome import (
-    BatchEvent,
-    BatchListener,
-    RemoteAddOutcome,
-    TransferOutcome,
-    TransferState,
-)
+from ._outcome import BatchEvent, BatchListener, TransferOutcome, TransferState
 from ._progress import ProgressCallback
 from ._resume import STATE_SUFFIXES, state_base, state_paths
 from ._source import CHUNK_SIZE, SourceLike, UploadSource, open_source, sha256_hex
@@ -26,7 +20,6 @@ __all__ = [
     "Manifest",
     "ManifestEntry",
     "ProgressCallback",
-    "RemoteAddOutcome",
     "SourceLike",
     "TransferOutcome",
     "TransferState",

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
 from ..errors import StreamtapeError
 
-if TYPE_CHECKING:
-    from ..models import RemoteUpload
-
-__all__ = ["BatchEvent", "BatchListener", "RemoteAddOutcome", "TransferOutcome", "TransferState"]
+__all__ = ["BatchEvent", "BatchListener", "TransferOutcome", "TransferState"]
 
 #: What happened to one item of a batch.
 TransferState = Literal["uploaded", "downloaded", "skipped", "failed"]
@@ -53,34 +50,6 @@ class TransferOutcome:
     def ok(self) -> bool:
         """Whether the item succeeded (anything but `"failed"`)."""
         return self.state != "failed"
-
-
-@dataclass(frozen=True)
-class RemoteAddOutcome:
-    """The result of one URL of `remote.add_many`: the queued job, or why it was not queued.
-
-    Exactly one of `upload` and `error` is set. A refused URL never loses the other URLs'
-    jobs, and the list never mixes results with exceptions (one record type per item, like
-    `TransferOutcome`).
-
-    Examples:
-        >>> added = client.remote.add_many(urls)  # doctest: +SKIP
-        >>> ids = [o.upload.id for o in added if o.upload is not None]  # doctest: +SKIP
-        >>> refused = {o.url: o.error for o in added if not o.ok}  # doctest: +SKIP
-    """
-
-    url: str
-    """The URL as given to `add_many`."""
-    upload: RemoteUpload | None = None
-    """The queued remote upload (its `id` is what `wait`/`wait_many` take); None on failure."""
-    error: StreamtapeError | None = None
-    """Why the service did not queue it (None on success). An ambiguous failure
-    (`OutcomeUnknownError`) may still have queued a job: check `remote.list()`."""
-
-    @property
-    def ok(self) -> bool:
-        """Whether the URL was queued."""
-        return self.upload is not None
 
 
 @dataclass(frozen=True)
