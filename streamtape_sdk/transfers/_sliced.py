@@ -35,18 +35,18 @@ from .._transport import parse_retry_after
 from ..errors import APIConnectionError, APIError, StreamtapeError, error_for_status
 from ._cancelling import sleep_unless_cancelled
 from ._download import (
-    _LINK_REFUSED,
+    LINK_REFUSED,
     RETRY_SLEEP_FACTOR,
-    _BadReplyError,
-    _body_chunks,
-    _transient,
-    _validator,
-    _write_at,
+    BadReplyError,
+    body_chunks,
     check_partial_reply,
+    is_transient,
+    link_validator,
+    write_at,
 )
 
 if TYPE_CHECKING:
-    from ._download import _Download
+    from ._download import Download
 
 __all__ = ["MAX_CONNECTIONS", "MIN_PART_SIZE", "check_connections", "fetch_sliced"]
 
@@ -90,7 +90,7 @@ class _Part:
 
 
 class _Slicer:
-    def __init__(self, run: _Download, connections: int, timeout: float | None) -> None:
+    def __init__(self, run: Download, connections: int, timeout: float | None) -> None:
         self.run = run
         self.timeout = timeout
         size = run.target.size
@@ -103,18 +103,18 @@ class _Slicer:
         self.pending = list(self.parts)
         self.cond = threading.Condition()
         self.refresh_lock = threading.Lock()
-        self.generation = 0
-        self.limit = len(self.parts)
-        self.active = 0
+        self.generation: int = 0
+        self.limit: int = len(self.parts)
+        self.active: int = 0
         #: Bytes of the file on disk (the kept prefix included), for progress.
         self.stored = run.offset
         policy = run.transport.retry
         self.budget = RetryBudget(
             policy, total_sleep_limit=policy.max_total_sleep * RETRY_SLEEP_FACTOR
         )
-        self.validator = run.validator
+        self.validator: str | None = run.validator
         self.error: BaseException | None = None
-        self.fallback = False
+        self.fallback: bool = False
 
     # -- coordination --------------------------------------------------------------------------
 
@@ -149,7 +149,7 @@ class _Slicer:
 
     def _check_cancel_locked(self) -> None:
         try:
-            self.run._check_cancel()
+            self.run.check_cancelled()
         except StreamtapeError as error:
             if self.error is None:
                 self.error = error
@@ -180,7 +180,7 @@ class _Slicer:
     def _attempt(self, part: _Part) -> bool:
         """Fetch what is left of `part`; True when it must be queued again."""
         run = self.run
-        self.run._check_cancel()
+        self.run.check_cancelled()
         generation, url = self.generation, run.target.url
         before = part.pos
         try:
@@ -191,7 +191,7 @@ class _Slicer:
                 self.fallback = True
                 self.cond.notify_all()
             return False
-        except _BadReplyError as error:
+        except BadReplyError as error:
             failure: StreamtapeError = error
             retry_after = None
             if error.stale_size:
@@ -199,12 +199,12 @@ class _Slicer:
         except APIError as error:
             failure = error
             retry_after = error.retry_after
-            if error.status in _LINK_REFUSED:
+            if error.status in LINK_REFUSED:
                 if not self._renew(generation):
                     return True  # another part renewed the link: no failure of this one
             elif error.status == 429 and self._throttled():
                 return True  # the host's per-link connection limit: wait for a free slot
-            elif not _transient(error):
+            elif not is_transient(error):
                 raise
         except APIConnectionError as error:
             failure = error
@@ -214,7 +214,7 @@ class _Slicer:
                 self.budget.progressed()
             wait = self.budget.next_delay(retry_after)
         if wait is None:
-            raise run._give_up(failure, self.budget, retry_after)
+            raise run.give_up(failure, self.budget, retry_after)
         logger.debug(
             "Retrying bytes %d-%d of %s in %.2f s after %s",
             part.pos,
@@ -278,7 +278,7 @@ class _Slicer:
             _last, length = check_partial_reply(
                 response, offset=part.pos, size=self.run.target.size, last=part.last
             )
-            validator = _validator(response)
+            validator = link_validator(response)
             with self.cond:
                 if self.validator is None:
                     self.validator = validator
@@ -289,12 +289,12 @@ class _Slicer:
     def _store(self, part: _Part, response: requests.Response, end: int) -> None:
         fd = self.run.state.fd
         try:
-            for chunk in _body_chunks(response):
+            for chunk in body_chunks(response):
                 if part.pos + len(chunk) > end:
-                    raise _BadReplyError(
+                    raise BadReplyError(
                         "the download link sent more bytes than its Content-Range announced"
                     )
-                _write_at(fd, chunk, part.pos)
+                write_at(fd, chunk, part.pos)
                 part.pos += len(chunk)
                 with self.cond:
                     self.stored += len(chunk)
@@ -302,7 +302,7 @@ class _Slicer:
                         self.run.progress(self.stored, self.run.target.size)
                 if self.stopped:
                     return
-                self.run._check_cancel()
+                self.run.check_cancelled()
         except requests.RequestException as exc:
             raise APIConnectionError(
                 f"download interrupted at byte {part.pos}: {type(exc).__name__}"
@@ -332,7 +332,7 @@ class _Slicer:
         return kept
 
 
-def fetch_sliced(run: _Download, connections: int, timeout: float | None) -> None:
+def fetch_sliced(run: Download, connections: int, timeout: float | None) -> None:
     """Fetch the rest of `run`'s file in up to `connections` parallel ranges.
 
     Returns with the file complete (`run.offset` at its size), or with the contiguous
@@ -362,8 +362,8 @@ def fetch_sliced(run: _Download, connections: int, timeout: float | None) -> Non
         run.offset = kept
         if run.hasher is not None:
             run.hasher = hashlib.sha256()
-            run._hash_kept_prefix()
+            run.hash_kept_prefix()
     if run.target.size != size:
-        run._restart()
+        run.restart()
     if slicer.error is not None:
         raise slicer.error
