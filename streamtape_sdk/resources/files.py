@@ -49,6 +49,7 @@ from ..transfers import (
 from ..transfers._cancelling import check_cancel
 from ..transfers._names import safe_file_name
 from ..transfers._outcome import BatchListener, TransferOutcome
+from ..transfers._sliced import check_connections
 from ..transfers._source import UploadSource
 from ._base import (
     Resource,
@@ -509,6 +510,7 @@ class Files(Resource):
         expected_sha256: str | None = None,
         cancel: CancelToken | None = None,
         timeout: float | None = None,
+        connections: int = 1,
     ) -> Path:
         """Download a file to `dest`, streamed to disk, resuming after dropped connections.
 
@@ -538,13 +540,19 @@ class Files(Resource):
             cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
                 `TransferCancelledError`, keeping the partial state for a resume.
             timeout: seconds for each connection and each read.
+            connections: parallel ranged requests for this one file (1 to 16; default 1).
+                More helps on high-latency links that throttle each connection, not on a
+                fast or local one; a host that ignores or refuses ranges gets one stream,
+                and one that limits connections per link (429) gets as many as it accepts
+                (streamtape-api.md §5.6 N18). See docs/transfers.md "Sliced downloads".
 
         Returns:
             The path written.
 
         Raises:
-            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed),
-                before any I/O.
+            TypeError: `connections` is not an int, or `cancel` not a `CancelToken`.
+            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed,
+                `connections` outside 1..16, `timeout` not positive), before any I/O.
             FileNotFoundError: the destination directory does not exist (before the ticket).
             PermissionError: the destination directory is not writable (likewise).
             FileExistsError: `dest` is a directory holding the server's file name and
@@ -562,6 +570,7 @@ class Files(Resource):
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """
         require_id(file_id, "file_id")
+        check_connections(connections)
         given = cast(object, expected_sha256)  # checked at run time: untyped callers
         if given is not None and not (isinstance(given, str) and _SHA256.fullmatch(given)):
             raise ValueError("expected_sha256 must be 64 hexadecimal digits")
@@ -614,6 +623,7 @@ class Files(Resource):
             expected_sha256=expected_sha256,
             cancel=cancel,
             timeout=timeout,
+            connections=connections,
         )
 
     def rename(self, file_id: str, name: str, *, timeout: float | None = None) -> None:
@@ -695,6 +705,7 @@ class Files(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
     ) -> list[TransferOutcome]:
         """Upload many local files into one folder, `max_workers` at a time.
 
@@ -720,6 +731,8 @@ class Files(Resource):
                 chunk and the rest are not started.
             listener: called with a `BatchEvent` (`start`, `hashing`, `bytes`, `done`) that
                 names the item, beside each upload's own progress.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
 
         Raises:
             ValueError: a bad argument (`max_workers`, a source that is not a path), before
@@ -742,6 +755,7 @@ class Files(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
         )
         from .folders import Folders  # a sibling resource on the same transport
 
@@ -759,6 +773,8 @@ class Files(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
+        connections: int = 1,
     ) -> list[TransferOutcome]:
         """Download many files into `dest_dir` (created if missing) under their stored names.
 
@@ -781,6 +797,9 @@ class Files(Resource):
             cancel: a `CancelToken`; a cancelled download keeps its partial file, and the
                 next run resumes it.
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
+            connections: parallel ranged requests per file, as in `download` (1 to 16).
 
         Raises:
             ValueError: a bad argument, before any I/O.
@@ -798,5 +817,7 @@ class Files(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
+            connections=connections,
         )
         return download_files(self, ids, dest_dir, opts)

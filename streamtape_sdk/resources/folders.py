@@ -172,6 +172,7 @@ class Folders(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
     ) -> builtins.list[TransferOutcome]:
         """Upload the *contents* of `local_dir` into folder `parent`, mirroring its tree.
 
@@ -204,6 +205,8 @@ class Folders(Resource):
                 and so is every file below it.
             cancel: a `CancelToken` that stops the batch.
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
 
         Returns:
             One `TransferOutcome` per file (and per folder that failed), failed folders
@@ -227,6 +230,7 @@ class Folders(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
         )
         from .files import Files  # a sibling resource on the same transport
 
@@ -247,6 +251,8 @@ class Folders(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
+        connections: int = 1,
     ) -> builtins.list[TransferOutcome]:
         """Download the *contents* of a folder (None: the root) into `local_dir`.
 
@@ -269,6 +275,9 @@ class Folders(Resource):
             fail_fast: stop starting new downloads after the first failure.
             cancel: a `CancelToken` that stops the batch (partial files are kept).
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
+            connections: parallel ranged requests per file, as in `download` (1 to 16).
 
         Returns:
             One `TransferOutcome` per file, in walk order.
@@ -291,6 +300,8 @@ class Folders(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
+            connections=connections,
         )
         from .files import Files
 

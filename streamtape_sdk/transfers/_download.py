@@ -39,10 +39,18 @@ from ._resume import ResumeState
 from ._source import CHUNK_SIZE
 
 __all__ = [
+    "LINK_REFUSED",
     "RETRY_SLEEP_FACTOR",
+    "BadReplyError",
+    "Download",
     "DownloadTarget",
+    "body_chunks",
+    "check_partial_reply",
     "check_writable_dir",
     "fetch_to_file",
+    "is_transient",
+    "link_validator",
+    "write_at",
 ]
 
 logger = logging.getLogger("streamtape_sdk")
@@ -51,7 +59,7 @@ logger = logging.getLogger("streamtape_sdk")
 #: `max_total_sleep` (60 s by default, so 10 minutes), however much progress it makes.
 RETRY_SLEEP_FACTOR = 10
 #: Statuses that mean "this link is no longer yours": fetch a new ticket and link.
-_LINK_REFUSED = frozenset({401, 403, 404, 410})
+LINK_REFUSED = frozenset({401, 403, 404, 410})
 _CONTENT_RANGE = re.compile(r"\s*bytes\s+(\d+)-(\d+)/(\d+)\s*", re.IGNORECASE)
 
 
@@ -71,7 +79,7 @@ def check_writable_dir(directory: Path) -> None:
         raise PermissionError(f"cannot download into {str(directory)!r}: it is not writable")
 
 
-class _BadReplyError(TransferError):
+class BadReplyError(TransferError):
     """The link answered something that cannot be part of the file; nothing was stored."""
 
     def __init__(self, message: str, *, stale_size: bool = False) -> None:
@@ -93,11 +101,13 @@ def fetch_to_file(
     expected_sha256: str | None = None,
     cancel: CancelToken | None = None,
     timeout: float | None = None,
+    connections: int = 1,
 ) -> Path:
     """Download `target` (file `file_id`) to `dest` through its resume state.
 
     `refresh` fetches a fresh link when the current one is refused or expired. `replace`
-    False never replaces an existing `dest`.
+    False never replaces an existing `dest`. `connections` > 1 fetches the rest of the
+    file as parallel ranges first (`_sliced`), then one stream finishes whatever is left.
 
     Raises:
         TransferError: another process is downloading to `dest`, or the download kept
@@ -108,8 +118,12 @@ def fetch_to_file(
         APIError: the link was refused for good (e.g. 451), or a renewal failed.
     """
     with ResumeState(dest, file_id) as state:
-        run = _Download(transport, target, state, refresh, progress, expected_sha256, cancel)
+        run = Download(transport, target, state, refresh, progress, expected_sha256, cancel)
         run.start(resume)
+        if connections > 1:
+            from ._sliced import fetch_sliced  # only sliced downloads pay for threading
+
+            fetch_sliced(run, connections, timeout)
         run.fetch_all(timeout)
         run.finish(replace)
     if progress is not None:
@@ -117,7 +131,7 @@ def fetch_to_file(
     return dest
 
 
-class _Download:
+class Download:
     """One call's download loop over its resume state."""
 
     def __init__(
@@ -154,7 +168,7 @@ class _Download:
             self.state.reset()
         self.offset, self.validator = self.state.load(self.target.size)
         if self.offset and self.hasher is not None:
-            self._hash_kept_prefix()
+            self.hash_kept_prefix()
         if self.offset:
             logger.debug("Resuming %s from byte %d", self.name, self.offset)
 
@@ -162,21 +176,21 @@ class _Download:
         policy = self.transport.retry
         budget = RetryBudget(policy, total_sleep_limit=policy.max_total_sleep * RETRY_SLEEP_FACTOR)
         while self.offset < self.target.size:
-            self._check_cancel()
+            self.check_cancelled()
             before = self.stored
             try:
                 self._attempt(timeout)
                 continue
-            except _BadReplyError as error:
+            except BadReplyError as error:
                 failure: StreamtapeError = error
                 if error.stale_size:
                     self._renew_link()
                 retry_after = None
             except APIError as error:
                 failure = error
-                if error.status in _LINK_REFUSED:
+                if error.status in LINK_REFUSED:
                     self._renew_link()  # expired or refused: only a new ticket helps
-                elif not _transient(error):
+                elif not is_transient(error):
                     raise
                 retry_after = error.retry_after
             except APIConnectionError as error:
@@ -186,7 +200,7 @@ class _Download:
             if self.stored != before:
                 budget.progressed()  # this failure came after new bytes: not "in a row"
             if wait is None:
-                raise self._give_up(failure, budget, retry_after) from None
+                raise self.give_up(failure, budget, retry_after) from None
             logger.debug(
                 "Resuming download of %s at byte %d in %.2f s after %s",
                 self.name,
@@ -196,7 +210,7 @@ class _Download:
             )
             self._sleep(wait)
 
-    def _give_up(
+    def give_up(
         self, failure: StreamtapeError, budget: RetryBudget, retry_after: float | None
     ) -> TransferError:
         policy = self.transport.retry
@@ -214,7 +228,7 @@ class _Download:
             )
         else:
             why = f"it failed {budget.failures + 1} times in a row without progress"
-        cls = IntegrityError if isinstance(failure, _BadReplyError) else TransferError
+        cls = IntegrityError if isinstance(failure, BadReplyError) else TransferError
         return cls(
             f"download of {self.name!r} gave up: {why} ({kept}). Last failure: {failure} "
             "Call download() again to resume."
@@ -236,7 +250,7 @@ class _Download:
                 f"expected {self.expected_sha256}; nothing was published and the partial file "
                 "was removed. Check expected_sha256, or try again."
             )
-        self._check_cancel()
+        self.check_cancelled()
         self.state.publish(replace=replace)
 
     # -- one request -------------------------------------------------------------------------
@@ -266,7 +280,7 @@ class _Download:
                     http_status=status,
                     retry_after=parse_retry_after(response.headers.get("Retry-After")),
                 )
-            validator = _validator(response)
+            validator = link_validator(response)
             if status == 206:
                 length = self._check_partial_reply(response, validator)
             else:
@@ -278,41 +292,25 @@ class _Download:
 
     def _check_partial_reply(self, response: requests.Response, validator: str | None) -> int:
         """Validate a 206 against the range asked for; return the bytes it carries."""
-        size = self.target.size
-        header = response.headers.get("Content-Range", "")
-        match = _CONTENT_RANGE.fullmatch(header)
-        if match is None:
-            raise _BadReplyError(f"the download link answered 206 with Content-Range {header!r}")
-        start, end, total = (int(group) for group in match.groups())
-        if total != size:
-            raise _BadReplyError(
-                f"the download link serves {total} bytes (Content-Range {header!r}) but the "
-                f"API announced {size}",
-                stale_size=True,
-            )
-        if start != self.offset or end < start or end >= size:
-            raise _BadReplyError(
-                f"the download link answered Content-Range {header!r} to a request for "
-                f"bytes {self.offset}-"
-            )
+        _end, length = check_partial_reply(response, offset=self.offset, size=self.target.size)
         if self.validator and validator and validator != self.validator:
             # The server ignored If-Range and the file changed: the kept bytes are stale.
-            self._restart()
-            raise _BadReplyError(f"the file behind the link changed (validator {validator!r})")
-        return _checked_length(response, end - start + 1)
+            self.restart()
+            raise BadReplyError(f"the file behind the link changed (validator {validator!r})")
+        return length
 
     def _check_full_reply(self, response: requests.Response) -> int:
         """A 200 is the whole file: from a Range request, the server ignored the range (or
         If-Range said the file changed), so the kept bytes are dropped."""
         length = _checked_length(response, None)
         if length >= 0 and length != self.target.size:
-            raise _BadReplyError(
+            raise BadReplyError(
                 f"the download link serves {length} bytes but the API announced {self.target.size}",
                 stale_size=True,
             )
         if self.offset:
             logger.debug("%s: the link answered 200 to a range request; starting over", self.name)
-            self._restart()
+            self.restart()
         return self.target.size
 
     def _range_not_satisfiable(self, response: requests.Response) -> None:
@@ -320,8 +318,8 @@ class _Download:
         total = response.headers.get("Content-Range", "").rpartition("/")[2].strip()
         if self.offset == self.target.size and total in ("", "*", str(self.target.size)):
             return
-        self._restart()
-        raise _BadReplyError(
+        self.restart()
+        raise BadReplyError(
             f"the download link refused a range from byte {self.offset} "
             f"(HTTP 416, Content-Range {response.headers.get('Content-Range')!r})",
             stale_size=total.isdigit() and int(total) != self.target.size,
@@ -333,19 +331,19 @@ class _Download:
         end = self.offset + length
         os.ftruncate(fd, self.offset)  # drop a torn tail beyond what was counted
         try:
-            for chunk in _body_chunks(response):
+            for chunk in body_chunks(response):
                 if self.offset + len(chunk) > end:
-                    raise _BadReplyError(
+                    raise BadReplyError(
                         f"the download link sent more than the {length} bytes it announced"
                     )
-                _write_at(fd, chunk, self.offset)
+                write_at(fd, chunk, self.offset)
                 self.offset += len(chunk)
                 self.stored += len(chunk)
                 if self.hasher is not None:
                     self.hasher.update(chunk)
                 if self.progress is not None:
                     self.progress(self.offset, self.target.size)
-                self._check_cancel()
+                self.check_cancelled()
         except requests.RequestException as exc:
             error = APIConnectionError(
                 f"download interrupted at byte {self.offset}: {type(exc).__name__}"
@@ -366,7 +364,7 @@ class _Download:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _restart(self) -> None:
+    def restart(self) -> None:
         self.state.reset()
         self.offset = 0
         self.validator = None
@@ -374,14 +372,14 @@ class _Download:
             self.hasher = hashlib.sha256()
 
     def _renew_link(self) -> None:
-        self._check_cancel()
+        self.check_cancelled()
         renewed = self.refresh()
         if renewed.size != self.target.size:
             logger.debug("%s: the renewed link announces another size; starting over", self.name)
-            self._restart()
+            self.restart()
         self.target = renewed
 
-    def _hash_kept_prefix(self) -> None:
+    def hash_kept_prefix(self) -> None:
         assert self.hasher is not None
         done = 0
         while done < self.offset:
@@ -391,7 +389,7 @@ class _Download:
             self.hasher.update(chunk)
             done += len(chunk)
 
-    def _check_cancel(self) -> None:
+    def check_cancelled(self) -> None:
         check_cancel(
             self.cancel,
             lambda: (
@@ -403,14 +401,48 @@ class _Download:
 
     def _sleep(self, seconds: float) -> None:
         sleep_unless_cancelled(self.transport.sleep, seconds, self.cancel)
-        self._check_cancel()
+        self.check_cancelled()
 
 
-def _transient(error: APIError) -> bool:
+def check_partial_reply(
+    response: requests.Response, *, offset: int, size: int, last: int | None = None
+) -> tuple[int, int]:
+    """Validate a 206 to a request for bytes `offset`-`last` (`last` None: to the end) of a
+    file of `size` bytes; return the last byte it carries and its length.
+
+    The reply may carry fewer bytes than asked (a server may send a shorter range), never
+    bytes from elsewhere or of another total size.
+
+    Raises:
+        BadReplyError: the Content-Range is missing, malformed, names another size
+            (`stale_size`), starts elsewhere or ends outside the range asked for, or
+            Content-Length disagrees with it.
+    """
+    header = response.headers.get("Content-Range", "")
+    match = _CONTENT_RANGE.fullmatch(header)
+    if match is None:
+        raise BadReplyError(f"the download link answered 206 with Content-Range {header!r}")
+    start, end, total = (int(group) for group in match.groups())
+    if total != size:
+        raise BadReplyError(
+            f"the download link serves {total} bytes (Content-Range {header!r}) but the "
+            f"API announced {size}",
+            stale_size=True,
+        )
+    limit = size - 1 if last is None else last
+    if start != offset or end < start or end > limit:
+        asked = f"{offset}-" if last is None else f"{offset}-{last}"
+        raise BadReplyError(
+            f"the download link answered Content-Range {header!r} to a request for bytes {asked}"
+        )
+    return end, _checked_length(response, end - start + 1)
+
+
+def is_transient(error: APIError) -> bool:
     return error.status in (408, 429, 509) or 500 <= error.status <= 599
 
 
-def _validator(response: requests.Response) -> str | None:
+def link_validator(response: requests.Response) -> str | None:
     """The link's validator for `If-Range`: a strong `ETag`, else `Last-Modified`."""
     etag = response.headers.get("ETag")
     if etag and not etag.startswith("W/"):
@@ -426,17 +458,17 @@ def _checked_length(response: requests.Response, expected: int | None) -> int:
             return -1
         return expected
     if not header.strip().isdigit():
-        raise _BadReplyError(f"the download link sent Content-Length {header!r}")
+        raise BadReplyError(f"the download link sent Content-Length {header!r}")
     length = int(header)
     if expected is not None and length != expected:
-        raise _BadReplyError(
+        raise BadReplyError(
             f"the download link's Content-Length {length} disagrees with its Content-Range "
             f"({expected} bytes)"
         )
     return length
 
 
-def _write_at(fd: int, data: bytes, offset: int) -> None:
+def write_at(fd: int, data: bytes, offset: int) -> None:
     view = memoryview(data)
     while view:
         written = os.pwrite(fd, view, offset)
@@ -444,7 +476,7 @@ def _write_at(fd: int, data: bytes, offset: int) -> None:
         offset += written
 
 
-def _body_chunks(response: requests.Response) -> Iterator[bytes]:
+def body_chunks(response: requests.Response) -> Iterator[bytes]:
     """The raw body as it arrives, in pieces of up to `CHUNK_SIZE`.
 
     `read1` hands over whatever has arrived instead of waiting for a full chunk, so when the
