@@ -53,11 +53,13 @@ LONG_SECRET = 12
 #: values), or header lines (`Name: value`, the values).
 SecretKind = Literal["value", "url", "header_lines"]
 
-# Letters and digits glue a secret into a longer word; anything else bounds it. A secret
-# right after a percent-escape (`%3Dsecret`, `%40` ...) still counts as bounded: that is how
-# values sit inside percent-encoded URLs.
-_BEFORE = r"(?:(?<![A-Za-z0-9])|(?<=%[0-9A-Fa-f]{2}))"
-_AFTER = r"(?![A-Za-z0-9])"
+# A short secret is masked only where it stands as a whole value: after the start of the
+# text, `=`, `&`, `?`, `+`, a quote, a bracket, `,`, `:`, `;` or whitespace (or a percent-escape:
+# `%3Dsecret`, as values sit in encoded URLs), and before the end, `&`, `#`, `+`, a quote, a
+# closing bracket, `,`, `;`, `%` or whitespace. So with the key "k", `key=k` and `"k"` are
+# masked, while `keep`, `a-k-b.mp4` and `k.mp4` are left as they are.
+_BEFORE = r"""(?:(?<![^\s=&?+'"(\[{,:;])|(?<=%[0-9A-Fa-f]{2}))"""
+_AFTER = r"""(?![^\s&#+'")\]},;%])"""
 
 
 @dataclass(eq=False)  # compared and hashed by identity

@@ -20,6 +20,7 @@ from streamtape_sdk import (
     TransferError,
     TransferOutcome,
 )
+from streamtape_sdk.transfers._source import is_stream_path
 
 from ._batch import BatchReport, run_items
 from ._context import Context
@@ -77,6 +78,11 @@ def info(ctx: Context, args: argparse.Namespace) -> Outcome:
 def _check_readable(paths: list[str], recursive: bool) -> None:
     """Fail before any upload when one of several paths cannot be sent (no half batches)."""
     for raw in paths:
+        if is_stream_path(raw):
+            if len(paths) != 1:
+                raise UsageError(f"{raw!r} is a stream (standard input, a pipe): upload it alone")
+            if raw == "-" and not recursive:
+                continue  # standard input: the SDK spools it to a temporary file first
         path = Path(raw)
         if not path.exists():
             raise FileNotFoundError(f"cannot upload {raw!r}: no such file")
@@ -91,14 +97,16 @@ def _report(ctx: Context, verb: str) -> BatchReport:
     return BatchReport(ctx.printer, BatchProgress(verb, enabled=ctx.interactive))
 
 
-def _single_upload(ctx: Context, args: argparse.Namespace, path: Path) -> TransferOutcome:
-    """`upload FILE --name NAME`: one file under another name, reported like a batch item."""
-    label = str(args.name)
+def _single_upload(
+    ctx: Context, args: argparse.Namespace, path: Path, label: str
+) -> TransferOutcome:
+    """`upload FILE --name NAME` or `upload -`: one file or stream under `label`, reported
+    like a batch item."""
     waiting = f"Preparing {label}..." if args.no_sha256 else f"Hashing {label}..."
     try:
         with ctx.bar(f"upload {label}", waiting=waiting) as bar:
             up = ctx.client.files.upload(
-                path,
+                str(path),  # "-" stays standard input
                 folder=_optional(args.folder),
                 name=label,
                 sha256=not args.no_sha256,
@@ -128,6 +136,8 @@ def upload(ctx: Context, args: argparse.Namespace) -> Outcome:
         raise UsageError("--name names one file: it cannot be used with --recursive")
     if (args.include or args.exclude) and not recursive:
         raise UsageError("--include and --exclude select files in directories: add --recursive")
+    if paths[0] == "-" and args.name is None:
+        raise UsageError("give the stored name of standard input with --name NAME")
     _check_readable(paths, recursive)
     skip = recursive if args.skip_existing is None else bool(args.skip_existing)
     folder = _optional(args.folder)
@@ -136,8 +146,10 @@ def upload(ctx: Context, args: argparse.Namespace) -> Outcome:
     manifest = _optional(args.manifest)
     client = ctx.client
     try:
-        if args.name is not None:
-            report.add(_single_upload(ctx, args, Path(paths[0])))
+        if args.name is not None or is_stream_path(paths[0]):
+            source = Path(paths[0])
+            label = str(args.name) if args.name is not None else source.name
+            report.add(_single_upload(ctx, args, source, label))
             return report.outcome(ctx.marks, "upload")
         files = [p for p in paths if not Path(p).is_dir()]
         if files:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, cast
 
 from streamtape_sdk import __version__
+from streamtape_sdk._config import require_seconds
 
 from ._completion import SHELLS
 
@@ -158,13 +159,12 @@ class _SubParsers:
 
 
 def _positive_float(text: str) -> float:
+    """Seconds: a positive, finite number the SDK accepts (nan and 1e300 are usage errors)."""
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be positive, got {text}")
-    return value
+        return require_seconds(float(text), "the value")
+    except ValueError as error:
+        message = str(error) if "the value" in str(error) else f"not a number: {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
 
 
 def _positive_int(text: str) -> int:

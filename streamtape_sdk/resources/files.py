@@ -6,6 +6,7 @@ import errno
 import os
 import re
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from datetime import datetime
 from os import PathLike
 from pathlib import Path
@@ -46,11 +47,11 @@ from ..transfers import (
     post_upload,
     sha256_hex,
 )
-from ..transfers._cancelling import check_cancel
+from ..transfers._cancelling import check_cancel, sleep_unless_cancelled
 from ..transfers._names import safe_file_name
 from ..transfers._outcome import BatchListener, TransferOutcome
 from ..transfers._sliced import check_connections
-from ..transfers._source import UploadSource
+from ..transfers._source import UploadSource, is_stream_path
 from ._base import (
     Resource,
     expect_true,
@@ -85,7 +86,19 @@ _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def _check_cancel(cancel: CancelToken | None, what: str) -> None:
-    check_cancel(cancel, lambda: f"transfer of {what!r} cancelled before its bytes were sent")
+    check_cancel(cancel, lambda: f"upload of {what!r} cancelled before its bytes were sent")
+
+
+#: The cancel token of the `download` call now in its link step: the ticket's wait inside
+#: `get_download_link` ends when it fires. A context variable keeps the token out of that
+#: public method's signature and is private to the thread (or task) running the download.
+_LINK_CANCEL: ContextVar[CancelToken | None] = ContextVar("_LINK_CANCEL", default=None)
+
+
+def _check_download_cancel(cancel: CancelToken | None, file_id: str) -> None:
+    check_cancel(
+        cancel, lambda: f"download of file {file_id!r} cancelled before any of its bytes arrived"
+    )
 
 
 def _cancellable(
@@ -215,6 +228,7 @@ class Files(Resource):
             >>> link.url, link.size  # doctest: +SKIP
         """
         require_id(file_id, "file_id")
+        cancel = _LINK_CANCEL.get()
         ticket_value = ticket.ticket if isinstance(ticket, DownloadTicket) else ticket
         require_id(ticket_value, "ticket")
         if isinstance(ticket, DownloadTicket) and ticket.requires_captcha and not captcha_response:
@@ -229,7 +243,8 @@ class Files(Resource):
                     "ticket later; report it if it persists."
                 )
             if remaining > 0:
-                self._transport.sleep(remaining)
+                sleep_unless_cancelled(self._transport.sleep, remaining, cancel)
+                _check_download_cancel(cancel, file_id)
         for attempt in range(_WAIT_RETRIES + 1):
             try:
                 result = self._call(ep.DOWNLOAD_LINK, params, timeout=timeout)
@@ -250,7 +265,8 @@ class Files(Resource):
                     raise
                 if attempt == _WAIT_RETRIES or float(wait.group(1)) > _MAX_EXTRA_WAIT:
                     raise
-                self._transport.sleep(float(wait.group(1)))
+                sleep_unless_cancelled(self._transport.sleep, float(wait.group(1)), cancel)
+                _check_download_cancel(cancel, file_id)
                 continue
             if result is None:  # the file vanished after the ticket (§5.6 N9)
                 raise _not_found(file_id, ep.DOWNLOAD_LINK, "vanished: no download link for it")
@@ -583,7 +599,7 @@ class Files(Resource):
             raise FileNotFoundError(f"cannot download into {str(dest)!r}: no such directory")
         directory = dest_path if dest_path.is_dir() else dest_path.parent
         check_writable_dir(directory)  # before the ticket's wait, not after
-        _check_cancel(cancel, file_id)
+        _check_download_cancel(cancel, file_id)
 
         def fresh_link() -> DownloadLink:
             ticket = self.get_download_ticket(file_id, timeout=timeout)
@@ -592,13 +608,23 @@ class Files(Resource):
                 if captcha_solver is None:
                     raise _captcha_required(file_id, ticket)
                 answer = captcha_solver(ticket)
-            return self.get_download_link(file_id, ticket, answer, timeout=timeout)
+            reset = _LINK_CANCEL.set(cancel)
+            try:
+                return self.get_download_link(file_id, ticket, answer, timeout=timeout)
+            finally:
+                _LINK_CANCEL.reset(reset)
 
         link = fresh_link()
-        _check_cancel(cancel, file_id)
         server_named = dest_path.is_dir()
         if server_named:
             dest_path = dest_path / safe_file_name(link.name, file_id)
+            if dest_path.is_dir():
+                raise IsADirectoryError(
+                    errno.EISDIR,
+                    f"cannot download file {file_id!r} to {str(dest_path)!r}: a directory of "
+                    "that name is in the way; move it, or give a file path as dest",
+                    str(dest_path),
+                )
             if not overwrite and os.path.lexists(dest_path):
                 raise FileExistsError(
                     errno.EEXIST,
@@ -735,8 +761,9 @@ class Files(Resource):
                 `download`/`upload` (None: the client's); checked before any I/O.
 
         Raises:
-            ValueError: a bad argument (`max_workers`, a source that is not a path), before
-                any I/O. Per-file problems (missing file, API errors) are outcomes instead.
+            ValueError: a bad argument (`max_workers`, a source that is not a path, a stream
+                such as `"-"` or a pipe), before any I/O. Per-file problems (missing file,
+                API errors) are outcomes instead.
             OSError: the manifest cannot be read.
 
         Examples:
@@ -757,9 +784,17 @@ class Files(Resource):
             manifest=manifest,
             timeout=timeout,
         )
+        paths = list(sources)
+        for source in paths:
+            if isinstance(source, (str, PathLike)) and is_stream_path(source):
+                # A batch hashes and may re-read each file; a stream can be read only once.
+                raise ValueError(
+                    f"{os.fspath(source)!r} is a stream (standard input, a pipe): upload it "
+                    "with files.upload(source, name=...), which spools it first"
+                )
         from .folders import Folders  # a sibling resource on the same transport
 
-        return upload_paths(self, Folders(self._transport), list(sources), folder, opts, sha256)
+        return upload_paths(self, Folders(self._transport), paths, folder, opts, sha256)
 
     def download_many(
         self,

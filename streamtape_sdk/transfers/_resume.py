@@ -170,6 +170,11 @@ class ResumeState:
 
         (0, None) unless the checkpoint names this file id and `size` and the partial file
         is no longer than the file; a partial file that does not qualify is emptied.
+
+        A partial file that already holds every byte is not trusted as it is: the content may
+        have changed on the server since (a new upload under the same id). Its last byte is
+        dropped, so the next request asks for it with `If-Range` and the validator: a 206
+        confirms the kept bytes, a 200 means the content changed and it starts over.
         """
         checkpoint = self._read_checkpoint()
         have = os.fstat(self.fd).st_size
@@ -179,6 +184,9 @@ class ResumeState:
         if have > size:
             self.reset()
             return 0, None
+        if have == size > 0 and checkpoint.validator is not None:
+            have = size - 1
+            os.ftruncate(self.fd, have)
         return have, checkpoint.validator
 
     def save(self, size: int, validator: str | None) -> None:
@@ -229,6 +237,9 @@ class ResumeState:
         not to be this call's (a filesystem that grants locks without enforcing them).
         """
         self._verify_ownership()
+        # The partial file is private while it grows (0600); the published file gets the
+        # mode any new file gets here (0666 less the umask), as curl and wget leave it.
+        os.fchmod(self.fd, 0o666 & ~_umask())
         os.fsync(self.fd)
         if replace:
             os.replace(self.partial, self.dest)
@@ -386,6 +397,17 @@ class ResumeState:
             os.close(fd)
             raise TransferError(f"{str(path)!r} is not a regular file; remove it and try again.")
         raise TransferError(f"{str(path)!r} keeps being replaced by a link; check the directory.")
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    current = os.umask(0o022)  # elsewhere: set and restore at once
+    os.umask(current)
+    return current
 
 
 def _read_record(fd: int) -> dict[str, object]:

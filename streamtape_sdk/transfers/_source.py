@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["CHUNK_SIZE", "UploadSource", "open_source", "sha256_hex", "transfer_buffer"]
+__all__ = [
+    "CHUNK_SIZE",
+    "UploadSource",
+    "is_stream_path",
+    "open_source",
+    "sha256_hex",
+    "transfer_buffer",
+]
 
 #: Bytes read or written per step in every transfer: large enough for throughput, small
 #: enough to keep memory flat.
@@ -25,6 +32,19 @@ SourceLike = str | os.PathLike[str] | BinaryIO
 
 #: The path that means "standard input", as in most command-line tools.
 STDIN = "-"
+
+
+def is_stream_path(source: str | os.PathLike[str]) -> bool:
+    """Whether a path names a stream rather than a file: `"-"` (standard input), or an
+    existing path that is neither a regular file nor a directory (`/dev/stdin`, a FIFO).
+    Such a source has no size until read, and can be read once."""
+    if os.fspath(source) == STDIN:
+        return True
+    try:
+        mode = os.stat(source).st_mode
+    except (OSError, ValueError):  # missing, unreadable, or a NUL in the path
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _spool(stream: BinaryIO) -> tuple[BinaryIO, int]:

@@ -133,3 +133,12 @@ def test_missing_credentials_raise_once_instead_of_per_item(
     anonymous = Streamtape(login="", key="", base_url=fake_streamtape.base_url)
     with anonymous, pytest.raises(MissingCredentialsError):
         anonymous.files.upload_many([tmp_path / "a.bin", tmp_path / "b.bin"])
+
+
+@pytest.mark.parametrize("stream", ["-", "/dev/stdin"])
+def test_upload_many_refuses_a_stream_before_any_io(
+    client: Streamtape, fake_streamtape: FakeStreamtape, stream: str
+) -> None:
+    with pytest.raises(ValueError, match="stream"):
+        client.files.upload_many([stream])
+    assert fake_streamtape.requests_log == []

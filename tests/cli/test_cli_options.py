@@ -112,3 +112,10 @@ def test_unknown_long_options_are_still_usage_errors(run: Runner) -> None:
     result = run("ls", "--bogus")
     assert result.code == 2
     assert "unrecognized arguments: --bogus" in result.err
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e300", "-1", "0", "abc"])
+def test_a_timeout_the_sdk_refuses_is_a_usage_error(value: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(["ls", "--timeout", value])
+    assert exited.value.code == 2

@@ -120,3 +120,27 @@ def test_fake_server_serves_the_cli_and_stops_on_ctrl_c(
     assert KEY not in done.stdout
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=10) == 0
+
+
+def _stdin_cli(*argv: str, env: dict[str, str], data: bytes) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*CLI, *argv], env=env, input=data, capture_output=True, timeout=60, check=False
+    )
+
+
+def test_upload_from_standard_input(fake: FakeStreamtape) -> None:
+    env = _env(
+        STREAMTAPE_BASE_URL=fake.base_url, STREAMTAPE_LOGIN=fake.login, STREAMTAPE_KEY=fake.key
+    )
+    done = _stdin_cli("upload", "-", "--name", "piped.txt", "--json", env=env, data=b"from a pipe")
+    assert done.returncode == 0, done.stderr
+    [item] = [json.loads(line) for line in done.stdout.splitlines()]
+    assert item["state"] == "uploaded"
+    assert fake.file_bytes(item["remote_id"]) == b"from a pipe"
+    # standard input needs a name, and a stream goes alone: usage errors before any I/O
+    no_name = _stdin_cli("upload", "-", env=env, data=b"x")
+    assert no_name.returncode == 2
+    assert b"--name" in no_name.stderr
+    mixed = _stdin_cli("upload", "-", "other.txt", env=env, data=b"x")
+    assert mixed.returncode == 2
+    assert len(fake.files()) == 1

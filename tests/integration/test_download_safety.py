@@ -657,3 +657,82 @@ def test_emulator_content_replaced_between_attempts_is_fetched_whole(
     assert len(gets) == 2
     assert gets[1].range is not None  # it asked for the tail, with If-Range...
     # ...and the emulator answered with the whole new file, which replaced the old prefix.
+
+
+def test_a_complete_kept_partial_is_revalidated_before_it_is_published(
+    client: Streamtape, fake_streamtape: FakeStreamtape, out: Path
+) -> None:
+    # Interrupted after the last byte arrived, then the file changed on the server: the kept
+    # bytes are the old version and must not be published as the new one.
+    file_id = fake_streamtape.add_file("a.bin", b"v1" * 150_000)
+
+    def stop_at_the_end(done: int, total: int | None) -> None:
+        if done == total:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        client.files.download(file_id, out / "a.bin", progress=stop_at_the_end)
+    fake_streamtape.replace_file_content(file_id, b"v2" * 150_000)
+    dest = client.files.download(file_id, out / "a.bin")
+    assert dest.read_bytes() == b"v2" * 150_000
+    assert _leftovers(out) == ["a.bin"]
+
+
+def test_an_unchanged_complete_partial_costs_one_byte(
+    client: Streamtape, fake_streamtape: FakeStreamtape, out: Path
+) -> None:
+    content = os.urandom(300 * KIB)
+    file_id = fake_streamtape.add_file("a.bin", content)
+
+    def stop_at_the_end(done: int, total: int | None) -> None:
+        if done == total:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        client.files.download(file_id, out / "a.bin", progress=stop_at_the_end)
+    fake_streamtape.clear_requests_log()
+    assert client.files.download(file_id, out / "a.bin").read_bytes() == content
+    [get] = [r for r in fake_streamtape.requests_log if r.endpoint == "download"]
+    assert get.range == f"bytes={len(content) - 1}-"
+
+
+def test_a_published_file_gets_the_umask_mode_not_the_private_partial_mode(
+    client: Streamtape, fake_streamtape: FakeStreamtape, out: Path
+) -> None:
+    file_id = fake_streamtape.add_file("a.bin", b"data")
+    old = os.umask(0o022)
+    try:
+        dest = client.files.download(file_id, out / "a.bin")
+    finally:
+        os.umask(old)
+    assert dest.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_cancel_during_the_ticket_wait_stops_the_wait(
+    fake_streamtape: FakeStreamtape, out: Path
+) -> None:
+    # The real clock and a ticket wait far beyond the test's timeout: only the token can end
+    # the wait in time.
+    fake_streamtape.set_wait_time(600)
+    file_id = fake_streamtape.add_file("a.bin", b"data")
+    token = CancelToken()
+    threading.Timer(0.2, token.cancel).start()
+    with (
+        fake_streamtape.client() as client,
+        pytest.raises(TransferCancelledError, match="download"),
+    ):
+        client.files.download(file_id, out / "a.bin", cancel=token)
+    assert fake_streamtape.calls("/file/dl") == 0
+    assert _leftovers(out) == []
+
+
+def test_a_directory_named_like_the_file_is_refused_before_the_bytes(
+    client: Streamtape, fake_streamtape: FakeStreamtape, out: Path
+) -> None:
+    file_id = fake_streamtape.add_file("a.bin", b"data")
+    (out / "a.bin").mkdir()
+    for overwrite in (False, True):
+        with pytest.raises(IsADirectoryError, match="in the way"):
+            client.files.download(file_id, out, overwrite=overwrite)
+    assert fake_streamtape.calls("download") == 0
+    assert _leftovers(out) == ["a.bin"]

@@ -467,6 +467,16 @@ def test_a_short_key_is_masked_as_a_value_not_as_every_letter() -> None:
         # inside a percent-encoded value the escape bounds it
         assert redact("url=a%3Dk%26b") == "url=a%3D***%26b"
         assert redact("bookkeeper") == "bookkeeper"
+        # part of a user's own name is not the key standing as a value
+        assert redact("name='a-k-b.mp4'") == "name='a-k-b.mp4'"
+        assert redact("name='k.mp4', path=/k/x") == "name='k.mp4', path=/k/x"
+
+
+def test_a_short_key_leaves_the_users_names_in_messages(rsps: responses.RequestsMock) -> None:
+    add_json(rsps, "/file/rename", status=404, msg="File not found")
+    with make_client(key="k") as client, pytest.raises(StreamtapeError) as caught:
+        client.files.rename("abc", "a-k-b.mp4")
+    assert "name='a-k-b.mp4'" in str(caught.value)
 
 
 def test_short_key_does_not_mangle_messages(rsps: responses.RequestsMock) -> None:
