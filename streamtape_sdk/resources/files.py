@@ -786,10 +786,10 @@ class Files(Resource):
         )
         paths = list(sources)
         for source in paths:
-            if isinstance(source, (str, PathLike)) and is_stream_path(source):
+            if is_stream_path(source):
                 # A batch hashes and may re-read each file; a stream can be read only once.
                 raise ValueError(
-                    f"{os.fspath(source)!r} is a stream (standard input, a pipe): upload it "
+                    f"{str(source)!r} is a stream (standard input, a pipe): upload it "
                     "with files.upload(source, name=...), which spools it first"
                 )
         from .folders import Folders  # a sibling resource on the same transport

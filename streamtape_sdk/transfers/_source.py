@@ -38,11 +38,11 @@ def is_stream_path(source: str | os.PathLike[str]) -> bool:
     """Whether a path names a stream rather than a file: `"-"` (standard input), or an
     existing path that is neither a regular file nor a directory (`/dev/stdin`, a FIFO).
     Such a source has no size until read, and can be read once."""
-    if os.fspath(source) == STDIN:
-        return True
     try:
+        if os.fspath(source) == STDIN:
+            return True
         mode = os.stat(source).st_mode
-    except (OSError, ValueError):  # missing, unreadable, or a NUL in the path
+    except (OSError, ValueError, TypeError):  # missing, unreadable, a NUL, or not a path
         return False
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
