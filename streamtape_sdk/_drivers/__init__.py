@@ -1,0 +1,1 @@
+"""Drivers: carry out the core's effects with one HTTP library each (requests, httpx2)."""
