@@ -9,15 +9,14 @@ handles it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, Union, cast
 
 from .._endpoints import Endpoint
 
 if TYPE_CHECKING:
     from .._cancel import CancelToken
-    from ..transfers._progress import ProgressCallback
 
 __all__ = [
     "Blocking",
@@ -29,9 +28,16 @@ __all__ = [
     "OpenStream",
     "ReadChunk",
     "Reply",
+    "RequestBody",
     "Sleep",
     "StreamHead",
-    "UploadBody",
+    "blocking",
+    "emit",
+    "gather",
+    "http",
+    "open_stream",
+    "read_chunk",
+    "sleep",
 ]
 
 T = TypeVar("T")
@@ -50,25 +56,16 @@ class Reply:
         return self.headers.get(name.lower())
 
 
-@dataclass(frozen=True)
-class UploadBody:
-    """A streamed request body: `head`, then `size` bytes read by `read_chunk`, then `tail`.
+class RequestBody(Protocol):
+    """A streamed request body of known length (sent with `Content-Length`, never chunked).
 
-    The driver sends it with a `Content-Length` of `len(head) + size + len(tail)`; the file
-    part is read in chunks (off the event loop in the async driver) so memory stays flat.
-    `progress(bytes_of_file_sent, size)` is called after each chunk.
+    Iterating it reads the source (blocking file reads: the async driver steps it in a worker
+    thread); each piece is valid until the next step.
     """
 
-    head: bytes
-    read_chunk: Callable[[], bytes]
-    size: int
-    tail: bytes
-    progress: ProgressCallback | None = None
-    cancel: CancelToken | None = None
+    def __len__(self) -> int: ...
 
-    @property
-    def length(self) -> int:
-        return len(self.head) + self.size + len(self.tail)
+    def __iter__(self) -> Iterator[bytes | memoryview]: ...
 
 
 @dataclass(frozen=True)
@@ -85,7 +82,7 @@ class HttpRequest:
     endpoint: Endpoint
     params: Mapping[str, str] | None = None
     headers: Mapping[str, str] | None = None
-    body: UploadBody | None = None
+    body: RequestBody | None = None
     timeout: float | None = None
     reply_timeout: float | None = None
 

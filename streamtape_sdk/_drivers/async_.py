@@ -20,7 +20,6 @@ import httpx2
 if sys.version_info >= (3, 11):
     from typing import assert_never
 else:  # pragma: no cover - Python 3.10
-    from exceptiongroup import BaseExceptionGroup
     from typing_extensions import assert_never
 
 from .._config import Timeout
@@ -38,9 +37,9 @@ from .._core.effects import (
     OpenStream,
     ReadChunk,
     Reply,
+    RequestBody,
     Sleep,
     StreamHead,
-    UploadBody,
 )
 from .._core.run import iterate_async, run_async
 from ..errors import (
@@ -169,7 +168,7 @@ class AsyncTransport:
         headers.update(request.headers or {})
         content: AsyncIterator[bytes] | None = None
         if request.body is not None:
-            headers["Content-Length"] = str(request.body.length)
+            headers["Content-Length"] = str(len(request.body))
             content = _body_stream(request.body)
         try:
             return self.client.build_request(
@@ -232,21 +231,17 @@ class AsyncTransport:
         raise error
 
 
-async def _body_stream(body: UploadBody) -> AsyncIterator[bytes]:
-    """The request body: head, the file read in chunks off the event loop, tail."""
-    yield body.head
-    sent = 0
-    if body.progress is not None:
-        body.progress(0, body.size)
-    while sent < body.size:
-        chunk = await anyio.to_thread.run_sync(body.read_chunk)
-        if not chunk:
-            break
-        sent += len(chunk)
-        if body.progress is not None:
-            body.progress(min(sent, body.size), body.size)
-        yield chunk
-    yield body.tail
+async def _body_stream(body: RequestBody) -> AsyncIterator[bytes]:
+    """The body's pieces, each read (and copied out of the body's reused buffer) in a
+    worker thread: file reads never block the event loop."""
+    pieces = iter(body)
+
+    def next_piece() -> bytes | None:
+        piece = next(pieces, None)
+        return None if piece is None else bytes(piece)
+
+    while (piece := await anyio.to_thread.run_sync(next_piece)) is not None:
+        yield piece
 
 
 class _Stream:
@@ -313,7 +308,8 @@ class AsyncDriver:
 
     async def _sleep(self, effect: Sleep) -> None:
         sleep = self._transport.sleep
-        if effect.cancel is None:
+        # An injected (test) sleep is called as-is, so fake-time tests see the exact waits.
+        if effect.cancel is None or sleep is not anyio.sleep:
             await sleep(effect.seconds)
             return
         clock = self._transport.clock
@@ -368,7 +364,7 @@ class AsyncDriver:
             async with anyio.create_task_group() as group:
                 for index, flow in enumerate(effect.flows):
                     group.start_soon(one, index, flow)
-        except BaseExceptionGroup as group_error:
+        except Exception as group_error:  # an ExceptionGroup of the flows' failures
             # Hand the flow the first SDK/OS error, as the sync driver's sequential run would.
             first = _first_error(group_error)
             if first is None:
@@ -377,15 +373,17 @@ class AsyncDriver:
         return results
 
 
-def _first_error(group: BaseExceptionGroup[BaseException]) -> BaseException | None:
-    for error in group.exceptions:
-        if isinstance(error, BaseExceptionGroup):
-            nested = _first_error(error)
-            if nested is not None:
-                return nested
-        elif isinstance(error, (StreamtapeError, OSError)):
-            return error
-    return None
+def _first_error(error: BaseException) -> BaseException | None:
+    """The first SDK or filesystem error inside a (nested) exception group."""
+    nested: object = getattr(error, "exceptions", None)
+    if isinstance(nested, tuple):
+        for member in nested:
+            if isinstance(member, BaseException):
+                found = _first_error(member)
+                if found is not None:
+                    return found
+        return None
+    return error if isinstance(error, (StreamtapeError, OSError)) else None
 
 
 def _unusable_url(url: str, endpoint: Endpoint) -> ResponseFormatError:

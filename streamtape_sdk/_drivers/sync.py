@@ -6,6 +6,7 @@ It knows HTTP; nothing of endpoints' meaning, resources or models.
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TypeVar
 
@@ -24,7 +25,6 @@ from .._core.effects import (
     Reply,
     Sleep,
     StreamHead,
-    UploadBody,
 )
 from .._core.run import iterate_sync, run_sync
 from ..errors import APIConnectionError
@@ -44,33 +44,6 @@ T = TypeVar("T")
 
 def _lower_headers(response: requests.Response) -> dict[str, str]:
     return {name.lower(): value for name, value in response.headers.items()}
-
-
-class _Body:
-    """An `UploadBody` as requests sends it: an iterable of known length (Content-Length,
-    not chunked), in large pieces."""
-
-    def __init__(self, body: UploadBody) -> None:
-        self._body = body
-
-    def __len__(self) -> int:
-        return self._body.length
-
-    def __iter__(self) -> Iterator[bytes]:
-        body = self._body
-        yield body.head
-        sent = 0
-        if body.progress is not None:
-            body.progress(0, body.size)
-        while sent < body.size:
-            chunk = body.read_chunk()
-            if not chunk:
-                break
-            sent += len(chunk)
-            if body.progress is not None:
-                body.progress(min(sent, body.size), body.size)
-            yield chunk
-        yield body.tail
 
 
 class _Stream:
@@ -116,7 +89,9 @@ class SyncDriver:
                 assert isinstance(effect.head.handle, _Stream)
                 return _read(effect.head.handle, effect.size)
             case Sleep():
-                if effect.cancel is not None:
+                # With the real clock, wake at once when the token fires; an injected
+                # (test) sleep is called as-is, so fake-time tests see the exact waits.
+                if effect.cancel is not None and self._transport.sleep is time.sleep:
                     effect.cancel.wait(effect.seconds)
                 else:
                     self._transport.sleep(effect.seconds)
@@ -133,16 +108,15 @@ class SyncDriver:
 
     def _open(self, request: HttpRequest, *, stream: bool) -> requests.Response:
         transport = self._transport
-        timeout: float | tuple[float, float] | None = request.timeout
+        timeout = request.timeout
         if request.reply_timeout is not None:
-            connect = transport.timeout.connect if request.timeout is None else request.timeout
-            timeout = (connect, request.reply_timeout)
+            timeout = request.reply_timeout  # TODO(phase B): connect stays connect
         return transport.send(
             request.method,
             request.url,
             request.endpoint,
             params=request.params,
-            data=_Body(request.body) if request.body is not None else None,
+            data=request.body,
             headers=request.headers,
             stream=stream,
             timeout=timeout,
