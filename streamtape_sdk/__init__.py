@@ -7,6 +7,7 @@ Example:
     ...         print(file.name, file.size)
 """
 
+from ._async.client import AsyncStreamtape
 from ._cancel import CancelToken
 from ._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Streamtape
 from ._config import Timeout
@@ -59,6 +60,7 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AccountInfo",
+    "AsyncStreamtape",
     "BadRequestError",
     "BandwidthExceededError",
     "CancelToken",
