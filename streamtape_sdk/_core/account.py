@@ -1,17 +1,29 @@
-"""`account` endpoints as flows."""
+"""`account` as flows."""
 
 from __future__ import annotations
 
 from .. import _endpoints as ep
 from ..models import AccountInfo
 from ..resources._base import parse
-from .calls import CallSettings, api_call
 from .effects import Flow
+from .resource import CoreResource
 
-__all__ = ["info"]
+__all__ = ["AccountCore"]
 
 
-def info(settings: CallSettings, *, timeout: float | None) -> Flow[AccountInfo]:
-    """The account's details (see `Account.info`)."""
-    result = yield from api_call(settings, ep.ACCOUNT_INFO, timeout=timeout)
-    return parse(AccountInfo, result, ep.ACCOUNT_INFO)
+class AccountCore(CoreResource):
+    """The account behind the credentials."""
+
+    def info(self, *, timeout: float | None = None) -> Flow[AccountInfo]:
+        """Return the account's details; also the cheapest way to check credentials.
+
+        Raises:
+            MissingCredentialsError: no login or key configured.
+            PermissionDeniedError: wrong login or key.
+
+        Example:
+            >>> client.account.info().email  # doctest: +SKIP
+            'me@example.com'
+        """
+        result = yield from self._call(ep.ACCOUNT_INFO, timeout=timeout)
+        return parse(AccountInfo, result, ep.ACCOUNT_INFO)

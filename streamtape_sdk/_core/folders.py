@@ -1,0 +1,111 @@
+"""`folders` as flows."""
+
+from __future__ import annotations
+
+from .. import _endpoints as ep
+from ..models import CreatedFolder, FolderListing, FolderWalkEntry
+from ..resources._base import expect_true, parse, require_id, require_name
+from .effects import Flow, emit
+from .resource import CoreResource
+
+__all__ = ["FoldersCore"]
+
+
+class FoldersCore(CoreResource):
+    """Folders. The root folder has no id: pass None (the default)."""
+
+    def create(
+        self, name: str, parent: str | None = None, *, timeout: float | None = None
+    ) -> Flow[CreatedFolder]:
+        """Create a folder under `parent` (the root folder when None).
+
+        Never retried after an ambiguous failure (it could create the folder twice).
+
+        Raises:
+            ValueError: `name` or `parent` is empty.
+            NotFoundError: no such parent folder.
+
+        Example:
+            >>> client.folders.create("Holidays").folder_id  # doctest: +SKIP
+            'LnvnE51P5gc'
+        """
+        require_name(name)
+        if parent is not None:
+            require_id(parent, "parent")
+        result = yield from self._call(ep.CREATE_FOLDER, {"name": name, "pid": parent}, timeout=timeout)
+        return parse(CreatedFolder, result, ep.CREATE_FOLDER)
+
+    def rename(self, folder_id: str, name: str, *, timeout: float | None = None) -> Flow[None]:
+        """Rename a folder.
+
+        Raises:
+            ValueError: `folder_id` or `name` is empty.
+            NotFoundError: no such folder.
+        """
+        require_id(folder_id, "folder_id")
+        require_name(name)
+        params = {"folder": folder_id, "name": name}
+        result = yield from self._call(ep.RENAME_FOLDER, params, timeout=timeout)
+        expect_true(result, ep.RENAME_FOLDER)
+
+    def delete(self, folder_id: str, *, timeout: float | None = None) -> Flow[None]:
+        """Delete a folder with all its subfolders and files. Be careful.
+
+        Raises:
+            ValueError: `folder_id` is empty.
+            NotFoundError: no such folder.
+        """
+        require_id(folder_id, "folder_id")
+        result = yield from self._call(ep.DELETE_FOLDER, {"folder": folder_id}, timeout=timeout)
+        expect_true(result, ep.DELETE_FOLDER)
+
+    def walk(
+        self, folder_id: str | None = None, *, timeout: float | None = None
+    ) -> Flow[None]:
+        """Walk the folder tree top-down from `folder_id` (the root folder when None).
+
+        Like `os.walk`: each folder is yielded before its subfolders, depth first, in listing
+        order; removing items from `entry.folders` before the next step prunes the walk. One
+        `/file/listfolder` call per folder, made lazily as you iterate. A folder seen twice
+        (a cycle) is not listed again.
+
+        Raises:
+            ValueError: `folder_id` is blank.
+            NotFoundError: the start folder does not exist.
+
+        Example:
+            >>> for entry in client.folders.walk():  # doctest: +SKIP
+            ...     for file in entry.files:
+            ...         print(f"{entry.path}/{file.name}", file.size)
+        """
+        pending: list[tuple[str, str | None]] = [("", folder_id)]
+        seen: set[str | None] = set()
+        while pending:
+            path, current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            listing = yield from self.list(current, timeout=timeout)
+            entry = FolderWalkEntry(
+                path=path, folder_id=current, folders=listing.folders, files=listing.files
+            )
+            yield from emit(entry)
+            # Read entry.folders after the yield so a caller's pruning takes effect.
+            for sub in reversed(entry.folders):
+                pending.append((f"{path}/{sub.name}" if path else sub.name, sub.id))
+
+    def list(self, folder_id: str | None = None, *, timeout: float | None = None) -> Flow[FolderListing]:
+        """List the direct subfolders and files of a folder (the root folder when None).
+
+        Raises:
+            ValueError: `folder_id` is blank.
+            NotFoundError: no such folder.
+
+        Example:
+            >>> listing = client.folders.list()  # doctest: +SKIP
+            >>> [f.name for f in listing.files]  # doctest: +SKIP
+        """
+        if folder_id is not None:
+            require_id(folder_id, "folder_id")
+        result = yield from self._call(ep.LIST_FOLDER, {"folder": folder_id}, timeout=timeout)
+        return parse(FolderListing, result, ep.LIST_FOLDER)
