@@ -157,7 +157,8 @@ class AsyncTransport:
         read = self.timeout.read if override is None else override
         return httpx2.Timeout(
             connect=connect,
-            read=read if reply is None else reply,
+            # The wait for an upload's reply after its last byte (Timeout.upload_reply).
+            read=read if reply is None else max(read, reply),
             write=read,
             pool=None,  # waiting for a free pooled connection is not a failure of the call
         )

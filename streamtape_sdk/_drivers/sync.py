@@ -107,11 +107,7 @@ class SyncDriver:
                 assert_never(effect)
 
     def _open(self, request: HttpRequest, *, stream: bool) -> requests.Response:
-        transport = self._transport
-        timeout = request.timeout
-        if request.reply_timeout is not None:
-            timeout = request.reply_timeout  # TODO(phase B): connect stays connect
-        return transport.send(
+        return self._transport.send(
             request.method,
             request.url,
             request.endpoint,
@@ -119,7 +115,8 @@ class SyncDriver:
             data=request.body,
             headers=request.headers,
             stream=stream,
-            timeout=timeout,
+            timeout=request.timeout,
+            reply_timeout=request.reply_timeout,
         )
 
     def _send(self, request: HttpRequest) -> Reply:
