@@ -5,9 +5,7 @@ HTTP/1.1) that answers every request after 50 ms. Each round runs the SDK and th
 back to back (paired; the order alternates), and the table reports min/median/max of the
 wall time of each side and of the SDK/raw ratio. Target: the SDK within 1.3x of raw.
 
-It also measures the event loop's longest stall while the SDK client hashes and uploads a
-file (--stall-mib, default 256; 0 skips it) against the emulator: a ticker task records the
-largest gap between its 10 ms ticks.
+(bench/async_transfers.py measures transfers: memory and the event loop's longest stall.)
 
 Usage:
     .venv/bin/python bench/async_calls.py [--calls 200] [--delay 0.05] [--rounds 7]
@@ -20,12 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +30,11 @@ BODY = json.dumps(
     {
         "status": 200,
         "msg": "OK",
-        "result": {"apiid": "bench", "email": "bench@example.com", "signup_at": "2020-01-01 00:00:00"},
+        "result": {
+            "apiid": "bench",
+            "email": "bench@example.com",
+            "signup_at": "2020-01-01 00:00:00",
+        },
     }
 ).encode()
 
@@ -103,9 +103,10 @@ async def measure_calls(port: int, calls: int, rounds: int) -> dict[str, object]
     limits = httpx2.Limits(max_connections=256, max_keepalive_connections=32)
     sdk_times: list[float] = []
     raw_times: list[float] = []
-    async with AsyncStreamtape("bench", "benchkey", base_url=base) as sdk, httpx2.AsyncClient(
-        limits=limits
-    ) as raw:
+    async with (
+        AsyncStreamtape("bench", "benchkey", base_url=base) as sdk,
+        httpx2.AsyncClient(limits=limits) as raw,
+    ):
         await sdk_round(sdk, calls)  # warm-up: imports, connections
         await raw_round(raw, base + "/account/info", calls)
         for index in range(rounds):
@@ -115,41 +116,8 @@ async def measure_calls(port: int, calls: int, rounds: int) -> dict[str, object]
             else:
                 raw_times.append(await raw_round(raw, base + "/account/info", calls))
                 sdk_times.append(await sdk_round(sdk, calls))
-    ratios = [s / r for s, r in zip(sdk_times, raw_times)]
+    ratios = [s / r for s, r in zip(sdk_times, raw_times, strict=False)]
     return {"sdk_s": summary(sdk_times), "raw_s": summary(raw_times), "ratio": summary(ratios)}
-
-
-async def measure_stall(size_mib: int) -> dict[str, float]:
-    from streamtape_sdk.testing import FakeStreamtape
-
-    with tempfile.TemporaryDirectory() as tmp, FakeStreamtape() as fake:
-        source = Path(tmp) / "stall.bin"
-        with source.open("wb") as out:
-            block = os.urandom(1024 * 1024)
-            for _ in range(size_mib):
-                out.write(block)
-        client = fake.async_client(timeout=600)
-        worst = 0.0
-        done = asyncio.Event()
-
-        async def ticker() -> None:
-            nonlocal worst
-            last = time.perf_counter()
-            while not done.is_set():
-                await asyncio.sleep(0.01)
-                now = time.perf_counter()
-                worst = max(worst, now - last - 0.01)
-                last = now
-
-        tick = asyncio.create_task(ticker())
-        started = time.perf_counter()
-        async with client:
-            uploaded = await client.files.upload(source)
-            upload_s = time.perf_counter() - started
-            await client.files.download(uploaded.id, Path(tmp) / "back.bin")
-        done.set()
-        await tick
-    return {"size_mib": size_mib, "upload_s": upload_s, "longest_stall_ms": worst * 1000}
 
 
 def main() -> None:
@@ -157,7 +125,6 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     parser.add_argument("--delay", type=float, default=0.05)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--stall-mib", type=int, default=256)
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
@@ -183,8 +150,6 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    if args.stall_mib:
-        results["stall"] = asyncio.run(measure_stall(args.stall_mib))
     print(json.dumps(results, indent=2))
     out = HERE / "results" / "async_calls.json"
     out.parent.mkdir(exist_ok=True)

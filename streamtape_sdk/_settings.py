@@ -32,6 +32,7 @@ DEFAULT_MAX_RETRIES = 3
 
 _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
 
+
 def setting(explicit: object, env_name: str) -> str | None:
     """An explicit string argument, else the environment variable; "" counts as unset."""
     if explicit is not None and not isinstance(explicit, str):

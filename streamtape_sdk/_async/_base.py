@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from .._core.effects import Flow
-from .._drivers.async_ import AsyncDriver, AsyncTransport
+
+if TYPE_CHECKING:
+    from .._drivers.async_ import AsyncDriver, AsyncTransport
 
 __all__ = ["AsyncResource"]
 
@@ -17,15 +19,19 @@ class AsyncResource:
     """Base of the four async resources."""
 
     def __init__(self, transport: AsyncTransport) -> None:
+        # Imported here, not at module level: only a built client needs httpx2.
+        from .._drivers.async_ import AsyncDriver
+
         self._transport = transport
+        self._driver: type[AsyncDriver] = AsyncDriver
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._transport!r}>"
 
     async def _run(self, flow: Flow[T]) -> T:
-        return await AsyncDriver(self._transport).run(flow)
+        return await self._driver(self._transport).run(flow)
 
     async def _iterate(self, flow: Flow[None], item: type[T]) -> AsyncIterator[T]:
-        async for value in AsyncDriver(self._transport).iterate(flow):
+        async for value in self._driver(self._transport).iterate(flow):
             assert isinstance(value, item)
             yield value

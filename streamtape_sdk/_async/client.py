@@ -27,10 +27,10 @@ from .._settings import (
     setting,
 )
 from .._version import __version__
+from .resources import AsyncAccount, AsyncFiles, AsyncFolders, AsyncRemote
 
 if TYPE_CHECKING:
     from .._drivers.async_ import AsyncTransport
-    from .resources import AsyncAccount, AsyncFiles, AsyncFolders, AsyncRemote
 
 __all__ = ["AsyncStreamtape"]
 
@@ -136,8 +136,6 @@ class AsyncStreamtape:
         )
 
     def _attach(self, transport: AsyncTransport) -> None:
-        from .resources import AsyncAccount, AsyncFiles, AsyncFolders, AsyncRemote
-
         self._transport = transport
         self.account = AsyncAccount(transport)
         self.files = AsyncFiles(transport)

@@ -7,11 +7,11 @@ regenerate.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING
 
 from .._core.account import AccountCore
 from .._core.folders import FoldersCore
 from .._core.remote import RemoteCore
-from .._drivers.async_ import AsyncTransport
 from ..models import (
     AccountInfo,
     CreatedFolder,
@@ -23,12 +23,14 @@ from ..models import (
 from ..transfers import ProgressCallback
 from ._base import AsyncResource
 
+if TYPE_CHECKING:
+    from .._drivers.async_ import AsyncTransport
+
 __all__ = ["AsyncAccount", "AsyncFiles", "AsyncFolders", "AsyncRemote"]
 
 
 class AsyncFiles(AsyncResource):
     """Files (phase B)."""
-
 
 
 class AsyncAccount(AsyncResource):

@@ -13,8 +13,8 @@ from typing import Protocol, TypeVar
 from urllib.parse import urlencode
 
 from .._endpoints import Endpoint
-from .._retry import RetryPolicy
 from .._redaction import redact
+from .._retry import RetryPolicy
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -57,7 +57,6 @@ class CallSettings(Protocol):
     def credentials(self) -> dict[str, str]:
         """The auth query parameters; raises `MissingCredentialsError` when one is missing."""
         ...
-
 
 
 def credentials(login: str | None, key: str | None) -> dict[str, str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 from .._endpoints import Endpoint
 
@@ -158,7 +158,7 @@ class Emit:
     value: object
 
 
-Effect = Union[HttpRequest, OpenStream, ReadChunk, Sleep, Blocking, Gather, Emit]
+Effect = HttpRequest | OpenStream | ReadChunk | Sleep | Blocking | Gather | Emit
 Flow = Generator[Effect, object, T]
 
 

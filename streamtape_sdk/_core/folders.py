@@ -32,7 +32,9 @@ class FoldersCore(CoreResource):
         require_name(name)
         if parent is not None:
             require_id(parent, "parent")
-        result = yield from self._call(ep.CREATE_FOLDER, {"name": name, "pid": parent}, timeout=timeout)
+        result = yield from self._call(
+            ep.CREATE_FOLDER, {"name": name, "pid": parent}, timeout=timeout
+        )
         return parse(CreatedFolder, result, ep.CREATE_FOLDER)
 
     def rename(self, folder_id: str, name: str, *, timeout: float | None = None) -> Flow[None]:
@@ -59,9 +61,7 @@ class FoldersCore(CoreResource):
         result = yield from self._call(ep.DELETE_FOLDER, {"folder": folder_id}, timeout=timeout)
         expect_true(result, ep.DELETE_FOLDER)
 
-    def walk(
-        self, folder_id: str | None = None, *, timeout: float | None = None
-    ) -> Flow[None]:
+    def walk(self, folder_id: str | None = None, *, timeout: float | None = None) -> Flow[None]:
         """Walk the folder tree top-down from `folder_id` (the root folder when None).
 
         Like `os.walk`: each folder is yielded before its subfolders, depth first, in listing
@@ -94,7 +94,9 @@ class FoldersCore(CoreResource):
             for sub in reversed(entry.folders):
                 pending.append((f"{path}/{sub.name}" if path else sub.name, sub.id))
 
-    def list(self, folder_id: str | None = None, *, timeout: float | None = None) -> Flow[FolderListing]:
+    def list(
+        self, folder_id: str | None = None, *, timeout: float | None = None
+    ) -> Flow[FolderListing]:
         """List the direct subfolders and files of a folder (the root folder when None).
 
         Raises:

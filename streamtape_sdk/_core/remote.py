@@ -9,8 +9,8 @@ from typing import cast
 from .. import _endpoints as ep
 from ..errors import NotFoundError, RemoteUploadFailedError, WaitTimeoutError
 from ..models import RemoteUpload, RemoteUploadStatus
-from ..transfers import ProgressCallback
 from ..resources._base import expect_true, parse, require_id, require_name
+from ..transfers import ProgressCallback
 from .effects import Flow, sleep
 from .resource import CoreResource
 

@@ -7,9 +7,9 @@ httpx2. It knows HTTP and threads; nothing of endpoints' meaning, resources or m
 from __future__ import annotations
 
 import logging
+import sys
 import time
 import weakref
-import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
@@ -23,9 +23,6 @@ else:  # pragma: no cover - Python 3.10
     from typing_extensions import assert_never
 
 from .._config import Timeout
-from .._endpoints import Endpoint
-from .._redaction import forget_secret, redact, register_secret
-from .._retry import RetryPolicy
 from .._core.calls import credentials
 from .._core.effects import (
     Blocking,
@@ -42,6 +39,9 @@ from .._core.effects import (
     StreamHead,
 )
 from .._core.run import iterate_async, run_async
+from .._endpoints import Endpoint
+from .._redaction import forget_secret, redact, register_secret
+from .._retry import RetryPolicy
 from ..errors import (
     APIConnectionError,
     APITimeoutError,

@@ -125,8 +125,7 @@ class SyncDriver:
             body = response.content
         except requests.RequestException as exc:
             error = APIConnectionError(
-                f"{request.endpoint.path}: the reply broke off ({type(exc).__name__}); "
-                "try again."
+                f"{request.endpoint.path}: the reply broke off ({type(exc).__name__}); try again."
             )
         else:
             return Reply(response.status_code, _lower_headers(response), body)

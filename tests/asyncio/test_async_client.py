@@ -94,7 +94,8 @@ async def test_cancelling_a_download_keeps_its_state_and_the_client_usable(
     assert dest.read_bytes() == data
     ranges = [r.range for r in fake_streamtape.requests_log if r.endpoint == "download"]
     assert ranges[0] is None
-    assert ranges[-1] is not None and ranges[-1].startswith("bytes=")
+    assert ranges[-1] is not None
+    assert ranges[-1].startswith("bytes=")
 
 
 async def test_httpx2_log_records_never_carry_the_key(

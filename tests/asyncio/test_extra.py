@@ -25,7 +25,8 @@ def test_importing_the_package_does_not_import_httpx2() -> None:
         import streamtape_sdk
         from streamtape_sdk import AsyncStreamtape, Streamtape
         Streamtape("login", "key").close()
-        loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("httpx2", "httpcore2", "anyio"))
+        optional = ("httpx2", "httpcore2", "anyio")
+        loaded = sorted(m for m in sys.modules if m.split(".")[0] in optional)
         print(loaded)
         """
     )

@@ -11,7 +11,12 @@ from streamtape_sdk import AsyncStreamtape, Streamtape
 from streamtape_sdk._async.resources import AsyncAccount, AsyncFiles, AsyncFolders, AsyncRemote
 from streamtape_sdk.resources import Account, Files, Folders, Remote
 
-PAIRS = [(Account, AsyncAccount), (Files, AsyncFiles), (Remote, AsyncRemote), (Folders, AsyncFolders)]
+PAIRS = [
+    (Account, AsyncAccount),
+    (Files, AsyncFiles),
+    (Remote, AsyncRemote),
+    (Folders, AsyncFolders),
+]
 #: Methods that hand out items one by one: a sync iterator vs an async iterator.
 ITERATORS = {"walk"}
 
@@ -52,7 +57,8 @@ def test_clients_take_the_same_arguments() -> None:
     del sync_params["session"]
     sync_sleep, async_sleep = sync_params.pop("sleep"), async_params.pop("sleep")
     assert list(sync_params.values()) == list(async_params.values())
-    assert sync_sleep.default is None and async_sleep.default is None
+    assert sync_sleep.default is None
+    assert async_sleep.default is None
     assert "Awaitable" in str(async_sleep.annotation)
 
 
