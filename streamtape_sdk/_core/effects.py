@@ -187,9 +187,8 @@ def read_chunk(head: StreamHead, size: int) -> Flow[bytes]:
 
 
 def sleep(seconds: float, cancel: CancelToken | None = None) -> Flow[None]:
-    """Sleep `seconds` (nothing for zero or less)."""
-    if seconds > 0:
-        yield Sleep(seconds, cancel)
+    """Sleep `seconds` (a zero sleep still goes to the driver: it yields to other tasks)."""
+    yield Sleep(max(0.0, seconds), cancel)
 
 
 def blocking(run: Callable[[], T]) -> Flow[T]:

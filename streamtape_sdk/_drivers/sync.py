@@ -116,7 +116,7 @@ class SyncDriver:
             headers=request.headers,
             stream=stream,
             timeout=request.timeout,
-            reply_timeout=request.reply_timeout,
+            **({} if request.reply_timeout is None else {"reply_timeout": request.reply_timeout}),
         )
 
     def _send(self, request: HttpRequest) -> Reply:
