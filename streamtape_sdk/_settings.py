@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from typing import cast
 from urllib.parse import urlsplit
 
 from ._config import Timeout, require_count
@@ -47,7 +48,7 @@ def resolve_retry(max_retries: int, retry: RetryPolicy | None) -> RetryPolicy:
     require_count(max_retries, "max_retries")
     if retry is None:
         return RetryPolicy(max_retries=max_retries)
-    if not isinstance(retry, RetryPolicy):
+    if not isinstance(cast(object, retry), RetryPolicy):
         raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
     if max_retries != DEFAULT_MAX_RETRIES:
         raise ValueError("give max_retries inside retry=RetryPolicy(...), not both")
@@ -98,7 +99,7 @@ def derive_options(
     if retry is not None and max_retries is not None:
         raise ValueError("give max_retries inside retry=RetryPolicy(...), not both")
     if retry is not None:
-        if not isinstance(retry, RetryPolicy):
+        if not isinstance(cast(object, retry), RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
         return new_timeout, retry
     if max_retries is not None:

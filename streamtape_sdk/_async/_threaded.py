@@ -46,13 +46,14 @@ async def run_cancellable(job: Callable[[CancelToken], T], cancel: CancelToken |
                 return
             await anyio.sleep(_POLL)
 
+    results: list[T] = []
     try:
         async with anyio.create_task_group() as group:
             if cancel is not None:
                 group.start_soon(forward_caller_cancel)
-            result = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+            results.append(await anyio.to_thread.run_sync(work, abandon_on_cancel=True))
             group.cancel_scope.cancel()
-        return result
+        return results[0]
     except BaseException:
         token.cancel()
         with anyio.CancelScope(shield=True):

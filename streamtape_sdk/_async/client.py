@@ -9,7 +9,7 @@ import importlib
 import platform
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .._config import DEFAULT_TIMEOUT, Timeout
 from .._redaction import MASK
@@ -37,13 +37,16 @@ __all__ = ["AsyncStreamtape"]
 _EXTRA_HINT = 'AsyncStreamtape needs httpx2: pip install "streamtape-sdk[async]"'
 
 
-def _driver_module() -> object:
+def _transport_class() -> type[AsyncTransport]:
+    """The httpx2 transport class; an ImportError naming the extra when httpx2 is missing."""
     try:
-        return importlib.import_module("streamtape_sdk._drivers.async_")
+        module = importlib.import_module("streamtape_sdk._drivers.async_")
     except ImportError as exc:
         if exc.name not in ("httpx2", "httpcore2", "anyio", "sniffio", "h11"):
             raise
         raise ImportError(f"{_EXTRA_HINT} (missing module: {exc.name})", name=exc.name) from None
+    transport_class: type[AsyncTransport] = module.AsyncTransport
+    return transport_class
 
 
 def _default_user_agent() -> str:
@@ -113,14 +116,13 @@ class AsyncStreamtape:
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
-        driver = _driver_module()
+        transport_class = _transport_class()
         timeouts = Timeout.of(timeout)
         policy = resolve_retry(max_retries, retry)
-        if user_agent is not None and not isinstance(user_agent, str):
+        if user_agent is not None and not isinstance(cast(object, user_agent), str):
             raise TypeError(f"user_agent must be a str, got {type(user_agent).__name__}")
         _require_callable(clock, "clock")
         _require_callable(sleep, "sleep")
-        transport_class: type[AsyncTransport] = driver.AsyncTransport  # type: ignore[attr-defined]
         self._attach(
             transport_class(
                 login=setting(login, ENV_LOGIN),

@@ -11,7 +11,7 @@ import sys
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import anyio
 import anyio.to_thread
@@ -378,7 +378,7 @@ def _first_error(error: BaseException) -> BaseException | None:
     """The first SDK or filesystem error inside a (nested) exception group."""
     nested: object = getattr(error, "exceptions", None)
     if isinstance(nested, tuple):
-        for member in nested:
+        for member in cast("tuple[object, ...]", nested):
             if isinstance(member, BaseException):
                 found = _first_error(member)
                 if found is not None:
