@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol, TypeVar
 from urllib.parse import urlencode
 
+from .._config import Timeout
 from .._endpoints import Endpoint
 from .._redaction import redact
 from .._retry import RetryPolicy
@@ -48,6 +49,9 @@ class CallSettings(Protocol):
 
     @property
     def retry(self) -> RetryPolicy: ...
+
+    @property
+    def timeout(self) -> Timeout: ...
 
     @property
     def clock(self) -> Callable[[], float]:

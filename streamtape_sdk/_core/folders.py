@@ -1,11 +1,13 @@
-"""`folders` as flows."""
+"""`folders` as flows: list, create, rename, delete and walk folders."""
 
 from __future__ import annotations
 
 from .. import _endpoints as ep
+from ..errors import StreamtapeError
 from ..models import CreatedFolder, FolderListing, FolderWalkEntry
-from ..resources._base import expect_true, parse, require_id, require_name
 from .effects import Flow, emit
+from .parsing import expect_true, parse, require_id, require_name
+from .reconcile import is_ambiguous, reconcile
 from .resource import CoreResource
 
 __all__ = ["FoldersCore"]
@@ -20,10 +22,16 @@ class FoldersCore(CoreResource):
         """Create a folder under `parent` (the root folder when None).
 
         Never retried after an ambiguous failure (it could create the folder twice).
+        Instead, when the reply is lost or unreadable (or empty), the parent is listed: a
+        single folder of that name there is returned as the result. The service allows
+        several folders of one name and folders carry no creation time, so if one of that
+        name existed before, that one is returned (two or more: `OutcomeUnknownError`).
 
         Raises:
             ValueError: `name` or `parent` is empty.
             NotFoundError: no such parent folder.
+            OutcomeUnknownError: the folder may or may not have been created and the
+                parent's listing could not tell; the message says what to check.
 
         Example:
             >>> client.folders.create("Holidays").folder_id  # doctest: +SKIP
@@ -32,10 +40,25 @@ class FoldersCore(CoreResource):
         require_name(name)
         if parent is not None:
             require_id(parent, "parent")
-        result = yield from self._call(
-            ep.CREATE_FOLDER, {"name": name, "pid": parent}, timeout=timeout
-        )
-        return parse(CreatedFolder, result, ep.CREATE_FOLDER)
+        try:
+            result = yield from self._call(
+                ep.CREATE_FOLDER, {"name": name, "pid": parent}, timeout=timeout
+            )
+            return parse(CreatedFolder, result, ep.CREATE_FOLDER)
+        except StreamtapeError as error:
+            if not is_ambiguous(error):
+                raise
+            where = f"folder {parent}" if parent else "the root folder"
+            return (
+                yield from reconcile(
+                    ep.CREATE_FOLDER.path,
+                    error,
+                    f"creating folder {name!r} in {where}",
+                    f"list {where} and look for a folder named {name!r}",
+                    lambda: self._find_created(name, parent, timeout),
+                    lambda found: found.folder_id,
+                )
+            )
 
     def rename(self, folder_id: str, name: str, *, timeout: float | None = None) -> Flow[None]:
         """Rename a folder.
@@ -87,7 +110,11 @@ class FoldersCore(CoreResource):
             seen.add(current)
             listing = yield from self.list(current, timeout=timeout)
             entry = FolderWalkEntry(
-                path=path, folder_id=current, folders=listing.folders, files=listing.files
+                path=path,
+                folder_id=current,
+                folders=listing.folders,
+                files=listing.files,
+                invalid=listing.invalid,
             )
             yield from emit(entry)
             # Read entry.folders after the yield so a caller's pruning takes effect.
@@ -98,6 +125,10 @@ class FoldersCore(CoreResource):
         self, folder_id: str | None = None, *, timeout: float | None = None
     ) -> Flow[FolderListing]:
         """List the direct subfolders and files of a folder (the root folder when None).
+
+        Entries are parsed one by one: one of an unexpected shape is reported in the
+        listing's `invalid` list and never loses the others. An empty (`null`) result is an
+        empty listing (streamtape-api.md §5.6 N16).
 
         Raises:
             ValueError: `folder_id` is blank.
@@ -111,3 +142,14 @@ class FoldersCore(CoreResource):
             require_id(folder_id, "folder_id")
         result = yield from self._call(ep.LIST_FOLDER, {"folder": folder_id}, timeout=timeout)
         return parse(FolderListing, result, ep.LIST_FOLDER)
+
+    def _find_created(
+        self, name: str, parent: str | None, timeout: float | None
+    ) -> Flow[list[CreatedFolder]]:
+        """The folders of `parent` named `name`: candidates for a create whose reply was lost."""
+        listing = yield from self.list(parent, timeout=timeout)
+        return [
+            CreatedFolder.model_validate({"folderid": f.id})
+            for f in listing.folders
+            if f.name == name
+        ]
