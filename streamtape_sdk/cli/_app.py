@@ -96,15 +96,14 @@ def _dispatch(command: str, args: argparse.Namespace, settings: Settings, printe
 
 
 def _fake_server(args: argparse.Namespace) -> int:
-    """Run the emulator's own entry point with the options given here."""
+    """Run the emulator's own loop with the options parsed here (the same options)."""
     try:
-        from streamtape_sdk.testing.__main__ import main as emulator_main
+        from streamtape_sdk.testing.__main__ import serve
     except ImportError as error:
         raise CLIError(
             f"fake-server needs the testing extra: pip install 'streamtape-sdk[testing]' ({error})"
         ) from None
-    argv = ["--host", str(args.host), "--port", str(args.port), "--wait-time", str(args.wait_time)]
-    return emulator_main(argv)
+    return serve(args)
 
 
 def describe(error: BaseException) -> str:

@@ -185,9 +185,10 @@ def _remote_commands(sub: _SubParsers, common: _Parser) -> None:
 
 def _tool_commands(sub: _SubParsers, common: _Parser) -> None:
     p = _command(sub, "fake-server", common, "run the local API emulator until Ctrl-C")
-    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8765, help="TCP port, 0 for any (default 8765)")
-    p.add_argument("--wait-time", type=int, default=0, help="download ticket wait in seconds")
+    # The same options as `python -m streamtape_sdk.testing`; --login/--key are global here.
+    from streamtape_sdk.testing.__main__ import add_server_options
+
+    add_server_options(p, credentials=False)
     p = _command(sub, "demo", common, "tour the whole API against an in-process emulator")
     p.add_argument(
         "--size-mb",

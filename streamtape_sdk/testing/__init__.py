@@ -2,7 +2,8 @@
 
 ``FakeStreamtape`` serves all 18 endpoints of the API reference on ``127.0.0.1`` from a
 background thread (werkzeug), plus a one-time upload host (``/ul/{token}``), download
-links with HTTP Range (``/dl/{token}/{name}``) and thumbnails (``/thumb/{id}.png``).
+links with HTTP Range (``/dl/{token}/{name}``), thumbnails (``/thumb/{id}.jpg``) and
+captcha images (``/captcha/{token}.png``).
 It imports nothing of the SDK's transport, models or resources: it is an independent
 implementation of the wire protocol, so SDK bugs show up as test failures.
 
@@ -96,7 +97,11 @@ Assumptions (the reference marks these [?]; the emulator picks one behaviour):
   and ``file/move`` (whose ``folder`` is still required: ``folder=0`` moves to root).
   ``renamefolder``/``deletefolder`` on ``"0"`` answer 400. Root is reported as ``"0"``.
 - Duplicate folder names are allowed (siblings may share a name).
-- ``listfolder`` ``convert`` is ``"converted"``, ``"converting"`` or ``"failed"``.
+- ``listfolder`` ``convert`` is one of the three values seen (§5.6 N3): ``"converted"``
+  (a converted video), ``"no-need"`` (a file whose type is not ``video/*``) or
+  ``"pending"`` (a running conversion; also a failed one, since "failed" was never seen).
+- Thumbnails are JPEG images at URLs ending in ``.jpg`` (N17; on the emulator's own
+  host, not a ``thumb.`` host).
 - Conversions: ``"new"`` (progress 0) for the first quarter of ``conversion_seconds``,
   then ``"pending"`` with progress rising towards 99, then converted (``thumb``
   appears). ``progress`` is a JSON integer percent 0-100 (§5.6 N5 shows ``0, 45, 100``;
@@ -107,11 +112,39 @@ Assumptions (the reference marks these [?]; the emulator picks one behaviour):
 - Remote uploads: states ``new`` -> ``downloading`` -> ``finished`` | ``error``. Only
   http(s) URLs on ``localhost``, 127.0.0.0/8 or ``::1`` are fetched (no DNS lookup for
   other names; redirects off loopback refused); anything else ends in ``error`` without
-  network traffic. The file name is the ``name`` parameter, else the Content-Disposition
-  file name, else the URL's last path segment. ``remotedl/add`` requires an absolute
-  http(s) ``url`` (400 otherwise); malformed ``headers`` lines answer 400.
-  ``remotedl/status`` without ``id`` lists all uploads newest first, cut to ``limit``
-  (a positive integer). Removing an upload cancels its transfer and forgets it.
+  network traffic. The file name is the source's Content-Disposition file name (it wins
+  over ``name``, N11), else the ``name`` parameter, else the URL's last path segment.
+  A body that ends before its announced Content-Length still ends ``finished`` with the
+  true ``bytes_loaded`` and the announced ``bytes_total`` (N12); an HTTP error page ends
+  ``error`` with that page's byte count in ``bytes_loaded`` (N12). Entries carry
+  ``linkid``: ``false`` until the file exists, then its id (N1). ``remotedl/add``
+  requires an absolute http(s) ``url`` (400 otherwise); malformed ``headers`` lines
+  answer 400. ``remotedl/status`` without ``id``, or with an unknown one (N2), lists all
+  uploads newest first, cut to ``limit`` (a positive integer). Removing an upload
+  cancels its transfer and forgets it.
+- Upload host strictness (N7, on by default, ``strict_upload=False`` turns it off): a
+  POST without ``Content-Length`` (chunked) gets HTTP 411 with envelope status 411
+  (whatever ``error_http_status`` says: the front end refuses it); a multipart part
+  whose headers have no line spelt exactly ``Content-Disposition:`` (checked in the
+  first 64 KiB) gets envelope 400. The upload URL is used up either way.
+- HTTP: HTTP/1.1 persistent connections, closed after ``idle_timeout`` (15 s) without a
+  request, after a cut reply, or when the client asks; ``stop()`` closes them all. A
+  request body the endpoint did not read is drained before the next request.
+- No redirects: doubled slashes (``/file//info``) are unknown paths (404 envelope), so no
+  ``Location`` ever repeats the query string and its credentials.
+- HEAD on an API endpoint answers 405 (``Allow: GET, POST``) and changes nothing; HEAD on
+  a download link, thumbnail or captcha answers the GET's headers. HEAD never takes an
+  injected fault.
+- Every request is in ``requests_log``: unknown paths and methods under the endpoint
+  name ``"unknown"``, with the request path (never the query string or credentials).
+- Download links end in the percent-encoded file name, which is decorative: the token
+  alone finds the file. Names ``.`` and ``..`` (which clients would resolve away) get a
+  link without a name; names with a newline or slash are percent-encoded.
+- ``storage_dir`` keeps ``state.json`` (account with its credentials, folders, files)
+  across runs; tickets, links, upload URLs and remote uploads are not kept.
+- pytest plugin: ``@pytest.mark.streamtape(...)`` and ``streamtape_*`` ini options
+  configure ``fake_streamtape``; faults injected but never fired fail the test at
+  teardown unless ``assert_all_faults_fired=False``.
 - Dates are UTC, formatted ``%Y-%m-%d %H:%M:%S``; ``created_at`` is epoch ms.
 - ``account/info`` returns ``apiid`` = the login and ``email`` = ``dev@example.com``.
 - Page links are ``https://streamtape.com/v/{id}/{percent-encoded name}``.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
 import posixpath
 import re
+import socket
 import struct
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
@@ -16,9 +19,9 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 from urllib.parse import quote, urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.formparser import parse_form_data
+from werkzeug.formparser import FormDataParser
 from werkzeug.http import http_date, parse_date
-from werkzeug.routing import Map, RequestRedirect, Rule
+from werkzeug.routing import Map, Rule
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
@@ -29,6 +32,7 @@ from ._faults import (
     DOWNLOAD,
     PROCESSING_FAULTS,
     THUMB,
+    UNKNOWN,
     UPLOAD,
     ActiveFault,
     Fault,
@@ -105,7 +109,32 @@ def _png(width: int, height: int) -> bytes:
     )
 
 
-THUMBNAIL_PNG = _png(1, 1)
+def _jpeg_1x1() -> bytes:
+    """A valid baseline JPEG of one grey pixel, built here rather than pasted as a blob.
+
+    One 8x8 block whose level-shifted samples are all 0: DC difference category 0 and an
+    immediate end-of-block, each coded with the one-bit Huffman code ``0``.
+    """
+
+    def segment(marker: int, payload: bytes) -> bytes:
+        return struct.pack(">HH", 0xFF00 | marker, len(payload) + 2) + payload
+
+    one_code = bytes([1] + [0] * 15) + b"\x00"  # one code of length 1, for symbol 0
+    return (
+        b"\xff\xd8"  # SOI
+        + segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+        + segment(0xDB, b"\x00" + b"\x01" * 64)  # quantisation table 0, all ones
+        + segment(0xC0, struct.pack(">BHHB", 8, 1, 1, 1) + b"\x01\x11\x00")  # 1x1 grey
+        + segment(0xC4, b"\x00" + one_code)  # DC table 0
+        + segment(0xC4, b"\x10" + one_code)  # AC table 0
+        + segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")  # scan: component 1, tables 0/0
+        + b"\x3f"  # bits 0 (DC diff 0), 0 (EOB), padded with ones
+        + b"\xff\xd9"  # EOI
+    )
+
+
+#: Thumbnails are JPEG, at URLs ending in ``.jpg`` (§5.6 N17).
+THUMBNAIL_JPEG = _jpeg_1x1()
 
 #: Size in pixels of the captcha image (``captcha_w`` x ``captcha_h`` in tickets).
 CAPTCHA_SIZE = (160, 60)
@@ -210,6 +239,70 @@ def _file_chunks(path: Path, start: int, stop: int) -> Iterator[bytes]:
             yield data
 
 
+#: How much of an upload body is read ahead to check its part headers (N7).
+STRICT_PEEK_BYTES = 64 * 1024
+
+
+class _Replay(io.RawIOBase):
+    """A request body whose first bytes were already read: those, then the rest."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: ReadableBuffer) -> int:
+        out = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(out), len(self._head))
+            out[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(out))
+        out[: len(data)] = data
+        return len(data)
+
+
+def _check_strict_upload(request: Request) -> None:
+    """Refuse what the real upload host is believed to refuse (§5.6 N7).
+
+    A body without ``Content-Length`` (chunked) gets 411. A part whose header block has
+    no line spelt exactly ``Content-Disposition:`` gets 400; the part headers found in
+    the first ``STRICT_PEEK_BYTES`` of the body are checked. The bytes read ahead are
+    put back, so the form parser sees the whole body.
+
+    Raises:
+        ApiError: 411 or 400 as above.
+    """
+    environ = request.environ
+    length = request.content_length
+    if length is None or "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+        raise ApiError(
+            411, "Length Required: the upload needs a Content-Length (chunked bodies are refused)"
+        )
+    raw: IO[bytes] = environ["wsgi.input"]
+    head = raw.read(min(length, STRICT_PEEK_BYTES))
+    # Unbuffered: a read-ahead buffer would block on the kept-alive socket past the body.
+    environ["wsgi.input"] = _Replay(head, raw)
+    boundary = request.mimetype_params.get("boundary", "").encode("latin-1")
+    if not boundary:
+        return  # the form parser reports the malformed body
+    for block in head.split(b"--" + boundary)[1:]:
+        headers, sep, _ = block.partition(b"\r\n\r\n")
+        if not sep:
+            break  # cut by the read-ahead (or the closing delimiter)
+        names = [line.split(b":", 1)[0] for line in headers.split(b"\r\n") if b":" in line]
+        if b"Content-Disposition" not in names:
+            raise ApiError(
+                400,
+                "Bad request: every multipart part needs a 'Content-Disposition' header "
+                "spelt exactly so",
+            )
+
+
 def _parse_headers(raw: str | None) -> dict[str, str]:
     """``remotedl/add`` headers: ``Name: value`` lines separated by newlines."""
     headers: dict[str, str] = {}
@@ -239,7 +332,9 @@ class EmulatorApp:
         *,
         error_http_status: Literal["mirror", "200"],
         start_remote: RemoteStarter,
+        strict_upload: bool = True,
     ) -> None:
+        self.strict_upload = strict_upload
         self.state = state
         self.faults = faults
         self.error_http_status = error_http_status
@@ -247,39 +342,65 @@ class EmulatorApp:
         rules = [Rule(f"/{ep}", endpoint=ep, methods=["GET", "POST"]) for ep in API_ENDPOINTS]
         rules += [
             Rule("/ul/<token>", endpoint=UPLOAD, methods=["POST"]),
-            Rule("/dl/<token>/<path:name>", endpoint=DOWNLOAD, methods=["GET"]),
-            Rule("/thumb/<file_id>.png", endpoint=THUMB, methods=["GET"]),
+            Rule("/thumb/<file_id>.jpg", endpoint=THUMB, methods=["GET"]),
             Rule("/captcha/<token>.png", endpoint=CAPTCHA, methods=["GET"]),
         ]
         # strict_slashes=False: a trailing slash (`/file/listfolder/`) still matches.
-        self.url_map = Map(rules, strict_slashes=False)
+        # merge_slashes=False: `/file//info` is unknown (404), never a redirect whose
+        # Location would repeat the query string, credentials included.
+        self.url_map = Map(rules, strict_slashes=False, merge_slashes=False)
 
     # -- WSGI entry -----------------------------------------------------------------------
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
-        adapter = self.url_map.bind_to_environ(environ)
-        response: Response
+        response = self._route(request)
+        # Connections are kept alive: a body left unread would be taken for the next
+        # request, so read whatever the handler did not.
+        self._drain(request)
+        guard = environ.get(INPUT_GUARD_KEY)
+        if isinstance(guard, _InputGuard):
+            guard.finished = True
+        return response(environ, start_response)
+
+    def _route(self, request: Request) -> Response:
+        path = request.path
+        if path.startswith("/dl/"):
+            # Routed by hand: the name after the token is decorative and may be anything
+            # (".", "..", a newline), which a URL rule would not match.
+            token = path[len("/dl/") :].split("/", 1)[0]
+            if request.method not in ("GET", "HEAD"):
+                return self._unrouted(request, 405)
+            return self._download(request, token)
+        adapter = self.url_map.bind_to_environ(request.environ)
         try:
             endpoint, args = adapter.match()
-        except RequestRedirect as redirect:
-            return redirect(environ, start_response)
         except MethodNotAllowed:
+            return self._unrouted(request, 405)
+        except HTTPException:  # RequestRedirect included: a redirect would echo the query
+            return self._unrouted(request, 404)
+        if endpoint == UPLOAD:
+            return self._upload(request, str(args["token"]))
+        if endpoint == THUMB:
+            return self._thumb(request, str(args["file_id"]))
+        if endpoint == CAPTCHA:
+            return self._captcha(request, str(args["token"]))
+        if request.method == "HEAD":
+            # HEAD never changes state, and the API has no side-effect-free way to
+            # answer one: refuse it like any other unsupported method.
+            return self._unrouted(request, 405)
+        return self._api(request, str(endpoint))
+
+    def _unrouted(self, request: Request, status: Literal[404, 405]) -> Response:
+        """Log and refuse a request no endpoint takes (never echoing its URL)."""
+        self.state.log_request(
+            UNKNOWN, request.method, None, request.args.to_dict(), None, path=request.path
+        )
+        if status == 405:
             response = self._json(405, "Method not allowed", http_status=405)
-        except HTTPException:
-            response = self._json(404, "Not found: unknown endpoint", http_status=404)
-        else:
-            if endpoint == UPLOAD:
-                response = self._upload(request, str(args["token"]))
-            elif endpoint == DOWNLOAD:
-                response = self._download(request, str(args["token"]))
-            elif endpoint == THUMB:
-                response = self._thumb(request, str(args["file_id"]))
-            elif endpoint == CAPTCHA:
-                response = self._captcha(request, str(args["token"]))
-            else:
-                response = self._api(request, str(endpoint))
-        return response(environ, start_response)
+            response.headers["Allow"] = "GET, POST"
+            return response
+        return self._json(404, "Not found: unknown endpoint", http_status=404)
 
     # -- response helpers -----------------------------------------------------------------
 
@@ -333,14 +454,18 @@ class EmulatorApp:
         return Response(b"", 200, content_type=_JSON)  # Fault.EMPTY
 
     def _begin(self, endpoint: str, request: Request) -> ActiveFault | None:
-        """Log the request and take its fault; sleep here for ``slow``."""
-        active = self.faults.take(endpoint)
+        """Log the request and take its fault; sleep here for ``slow``.
+
+        HEAD takes no fault: a fault queued for the next download is meant for a GET.
+        """
+        active = None if request.method == "HEAD" else self.faults.take(endpoint)
         self.state.log_request(
             endpoint,
             request.method,
             active.fault.value if active else None,
             request.args.to_dict(),
             request.headers.get("Range"),
+            path=request.path,
         )
         if active is not None and active.fault is Fault.SLOW:
             time.sleep(active.delay)
@@ -411,7 +536,7 @@ class EmulatorApp:
     def file_dl(self, request: Request, p: _Params) -> Any:
         file_id, ticket = p.require("file"), p.require("ticket")
         f, token = self.state.redeem_ticket(file_id, ticket, p.get("captcha_response"))
-        url = f"{self._host(request)}/dl/{token}/{quote(f.name, safe='')}"
+        url = f"{self._host(request)}/dl/{token}{_link_suffix(f.name)}"
         return {"name": f.name, "size": f.size, "url": url}
 
     def file_info(self, request: Request, p: _Params) -> Any:
@@ -428,7 +553,7 @@ class EmulatorApp:
             result[file_id] = (
                 _wire.file_info_missing(file_id)
                 if f is None
-                else _wire.file_info_found(f, f"{host}/thumb/{f.id}.png")
+                else _wire.file_info_found(f, f"{host}/thumb/{f.id}.jpg")
             )
         return result
 
@@ -522,7 +647,7 @@ class EmulatorApp:
 
     def file_getsplash(self, request: Request, p: _Params) -> Any:
         f = self.state.require_file(p.require("file"))
-        return f"{self._host(request)}/thumb/{f.id}.png"
+        return f"{self._host(request)}/thumb/{f.id}.jpg"
 
     # -- upload host ----------------------------------------------------------------------
 
@@ -533,6 +658,7 @@ class EmulatorApp:
             self._drain(request)  # nothing may change, but the client must get our reply
             return self._fault_response(active.fault)
         drop = active is not None and active.fault is Fault.DROP
+        as_string = active is not None and active.fault is Fault.STRING_STATUS
         try:
             try:
                 target = self.state.claim_upload_slot(token)
@@ -540,13 +666,30 @@ class EmulatorApp:
                     raise ApiError(404, _wire.MSG_FOLDER_NOT_FOUND)
                 if request.mimetype != "multipart/form-data":
                     raise ApiError(400, "Bad request: expected multipart/form-data")
+                if self.strict_upload:
+                    _check_strict_upload(request)
             except ApiError:
                 self._drain(request)
                 raise
             result = self._receive(request, target.folder, target.sha256)
         except ApiError as err:
-            return self._json(err.status, err.msg, content_type=_UPLOAD_REPLY_TYPE, drop=drop)
-        return self._json(200, _wire.MSG_OK, result, content_type=_UPLOAD_REPLY_TYPE, drop=drop)
+            http_status = 411 if err.status == 411 else None
+            return self._json(
+                err.status,
+                err.msg,
+                http_status=http_status,
+                content_type=_UPLOAD_REPLY_TYPE,
+                drop=drop,
+                string_status=as_string,
+            )
+        return self._json(
+            200,
+            _wire.MSG_OK,
+            result,
+            content_type=_UPLOAD_REPLY_TYPE,
+            drop=drop,
+            string_status=as_string,
+        )
 
     def _receive(self, request: Request, folder: str | None, expected: str | None) -> Any:
         """Stream the multipart body to disk, keep the first file part, check its hash."""
@@ -565,12 +708,19 @@ class EmulatorApp:
         kept: _HashingFile | None = None
         try:
             try:
-                _, _, files = parse_form_data(
-                    request.environ,
+                parser = FormDataParser(
                     stream_factory=stream_factory,
                     silent=False,
                     max_form_parts=1000,
                     max_form_memory_size=1024 * 1024,
+                )
+                # request.stream, not a second stream over the socket: it counts what
+                # was read, so the end-of-request drain reads exactly the rest.
+                _, _, files = parser.parse(
+                    request.stream,
+                    request.mimetype,
+                    request.content_length,
+                    request.mimetype_params,
                 )
             except (ValueError, HTTPException) as exc:
                 raise ApiError(400, f"Bad request: malformed multipart body ({exc})") from None
@@ -693,7 +843,12 @@ class EmulatorApp:
 
     def _captcha(self, request: Request, token: str) -> Response:
         self.state.log_request(
-            CAPTCHA, request.method, None, request.args.to_dict(), request.headers.get("Range")
+            CAPTCHA,
+            request.method,
+            None,
+            request.args.to_dict(),
+            request.headers.get("Range"),
+            path=request.path,
         )
         if not self.state.captcha_exists(token):
             return Response("not found\n", 404, mimetype="text/plain")
@@ -701,11 +856,25 @@ class EmulatorApp:
 
     def _thumb(self, request: Request, file_id: str) -> Response:
         self.state.log_request(
-            THUMB, request.method, None, request.args.to_dict(), request.headers.get("Range")
+            THUMB,
+            request.method,
+            None,
+            request.args.to_dict(),
+            request.headers.get("Range"),
+            path=request.path,
         )
         if self.state.get_file(file_id) is None:
             return Response("not found\n", 404, mimetype="text/plain")
-        return Response(THUMBNAIL_PNG, 200, mimetype="image/png")
+        return Response(THUMBNAIL_JPEG, 200, mimetype="image/jpeg")
+
+
+def _link_suffix(name: str) -> str:
+    """``/{name}`` percent-encoded, or nothing for ``.``/``..``.
+
+    Clients resolve dot segments before sending (RFC 3986 §5.2.4), so ``/dl/T/..`` would
+    arrive as ``/dl/``; the name is decorative, so such links end at the token.
+    """
+    return "" if name in (".", "..") else "/" + quote(name, safe="")
 
 
 def _etag(f: StoredFile) -> str:
@@ -733,8 +902,105 @@ def _if_range_matches(value: str | None, f: StoredFile) -> bool:
 _SECRET_PARAM = re.compile(r"([?&]key=)[^&\s\"]*")
 
 
+#: The environ key under which the handler passes its ``_InputGuard`` to the app.
+INPUT_GUARD_KEY = "streamtape_sdk.testing.input_guard"
+
+
+class _InputGuard:
+    """The connection's input stream, closed to reads once the request body is done.
+
+    After each reply werkzeug reads and discards whatever the socket holds (it assumes
+    every connection closes); on a kept-alive connection that is the next request. Once
+    the app has read the body to its end it sets ``finished``, and that discarding read
+    then gets nothing.
+    """
+
+    def __init__(self, raw: io.BufferedIOBase) -> None:
+        self.raw = raw
+        self.finished = False
+
+    def read(self, size: int | None = -1) -> bytes:
+        return b"" if self.finished else self.raw.read(size)
+
+    def read1(self, size: int = -1) -> bytes:
+        return b"" if self.finished else self.raw.read1(size)
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:
+        return 0 if self.finished else self.raw.readinto(buffer)
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return b"" if self.finished else self.raw.readline(size)
+
+
+class ConnectionRegistry:
+    """The open client connections of one server, so ``stop`` can close idle ones."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._open: set[socket.socket] = set()
+
+    def add(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._open.add(conn)
+
+    def discard(self, conn: socket.socket) -> None:
+        with self._lock:
+            self._open.discard(conn)
+
+    def close_all(self) -> None:
+        with self._lock:
+            conns, self._open = list(self._open), set()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+
 class QuietRequestHandler(WSGIRequestHandler):
-    """werkzeug's handler, with per-request log lines sent to DEBUG instead of stderr."""
+    """werkzeug's handler with persistent connections and quiet per-request logging.
+
+    werkzeug sends ``Connection: close`` on every reply; here HTTP/1.1 connections stay
+    open (unless the client asked otherwise or a reply was cut short) until they have
+    been idle ``timeout`` seconds, as a real server's keep-alive does.
+    """
+
+    protocol_version = "HTTP/1.1"
+    registry: ConnectionRegistry | None = None
+
+    def setup(self) -> None:
+        super().setup()
+        if self.registry is not None:
+            self.registry.add(self.connection)
+
+    def finish(self) -> None:
+        if self.registry is not None:
+            self.registry.discard(self.connection)
+        super().finish()
+
+    def run_wsgi(self) -> None:
+        real = self.rfile
+        guard = _InputGuard(real)
+        self.rfile = guard  # type: ignore[assignment]
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = real
+        if not guard.finished:
+            self.close_connection = True  # the app never finished the body: do not reuse
+
+    def make_environ(self) -> WSGIEnvironment:
+        environ = super().make_environ()
+        if isinstance(self.rfile, _InputGuard):
+            environ[INPUT_GUARD_KEY] = self.rfile
+        return environ
+
+    def send_header(self, keyword: str, value: str) -> None:
+        if (
+            keyword.lower() == "connection"
+            and value.lower() == "close"
+            and not self.close_connection
+        ):
+            return  # werkzeug's blanket "close": keep the connection instead
+        super().send_header(keyword, value)
 
     def connection_dropped(
         self, error: BaseException, environ: WSGIEnvironment | None = None
@@ -747,6 +1013,20 @@ class QuietRequestHandler(WSGIRequestHandler):
         # The request line carries ?key=...: mask it, so DEBUG test logs never show a key.
         line = _SECRET_PARAM.sub(r"\1***", (message % args) if args else message)
         _log.debug("%s %s", self.address_string(), line)
+
+
+def make_handler(
+    idle_timeout: float,
+) -> tuple[type[QuietRequestHandler], ConnectionRegistry]:
+    """A handler class for one server, with its idle timeout and connection registry."""
+    registry = ConnectionRegistry()
+    handler = type(
+        "EmulatorRequestHandler",
+        (QuietRequestHandler,),
+        # StreamRequestHandler.timeout: the socket timeout, so an idle connection ends.
+        {"timeout": idle_timeout, "registry": registry},
+    )
+    return handler, registry
 
 
 _HANDLERS: dict[str, Handler] = {

@@ -35,6 +35,8 @@ DOWNLOAD = "download"
 THUMB = "thumb"
 #: Captcha image GETs are logged under this name (faults cannot target them).
 CAPTCHA = "captcha"
+#: Requests no endpoint takes (unknown paths, wrong methods) are logged under this name.
+UNKNOWN = "unknown"
 
 FAULTABLE_ENDPOINTS: frozenset[str] = frozenset((*API_ENDPOINTS, UPLOAD, DOWNLOAD))
 

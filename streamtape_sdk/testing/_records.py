@@ -74,8 +74,10 @@ class RequestRecord:
     """One request the emulator received. Credentials are never recorded.
 
     ``endpoint`` is the API path without a leading slash (``"file/info"``), or ``"upload"``,
-    ``"download"``, ``"thumb"``; ``fault`` is the injected fault's name, if any; ``params``
-    the query parameters without ``login`` and ``key``; ``range`` the ``Range`` header.
+    ``"download"``, ``"thumb"``, ``"captcha"``, or ``"unknown"`` for a request no endpoint
+    takes (unknown path or method); ``fault`` is the injected fault's name, if any;
+    ``params`` the query parameters without ``login`` and ``key``; ``range`` the ``Range``
+    header; ``path`` the request path (never the query string).
     """
 
     endpoint: str
@@ -84,3 +86,4 @@ class RequestRecord:
     time: datetime
     params: Mapping[str, str] = field(default_factory=dict[str, str])
     range: str | None = None
+    path: str = ""

@@ -12,10 +12,11 @@ import ipaddress
 import posixpath
 import threading
 import urllib.request
+from email.message import Message
 from http.client import HTTPMessage
 from pathlib import Path
 from typing import IO
-from urllib.error import URLError
+from urllib.error import HTTPError, URLError
 from urllib.parse import unquote, urlsplit
 
 from ._state import CHUNK_SIZE, State
@@ -73,7 +74,13 @@ def _name_from(url: str, disposition_name: str | None) -> str:
 
 
 def fetch(state: State, rid: str, url: str, headers: dict[str, str], name: str | None) -> None:
-    """Run one remote upload to completion, recording progress in ``state``."""
+    """Run one remote upload to completion, recording progress in ``state``.
+
+    Lossy like the service (§5.6 N11, N12): a source's own file name (Content-Disposition)
+    wins over ``name``; a body that ends before its announced length still ends
+    ``finished``, keeping the announced ``bytes_total``; an HTTP error page ends ``error``
+    with that page's byte count in ``bytes_loaded``.
+    """
     if not is_loopback_url(url):
         state.remote_fail(rid, "only loopback URLs can be fetched by the emulator")
         return
@@ -81,9 +88,13 @@ def fetch(state: State, rid: str, url: str, headers: dict[str, str], name: str |
     tmp: Path | None = None
     try:
         request = urllib.request.Request(url, headers=headers)
-        with _OPENER.open(request, timeout=FETCH_TIMEOUT) as resp:
-            length = resp.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
+        try:
+            resp = _OPENER.open(request, timeout=FETCH_TIMEOUT)
+        except HTTPError as page:
+            _record_error_page(state, rid, page, cancelled)
+            return
+        with resp:
+            total = _announced_length(resp.headers)
             if not state.remote_update(rid, loaded=0, total=total):
                 return
             disposition = resp.headers.get_filename()
@@ -100,14 +111,34 @@ def fetch(state: State, rid: str, url: str, headers: dict[str, str], name: str |
                     loaded += len(chunk)
                     if not state.remote_update(rid, loaded=loaded):
                         return
-        final_name = name or _name_from(url, disposition)
-        state.remote_finish(rid, tmp, final_name, digest.hexdigest(), loaded, content_type)
+        final_name = _name_from(url, disposition) if disposition else name or _name_from(url, None)
+        state.remote_finish(
+            rid, tmp, final_name, digest.hexdigest(), loaded, content_type, announced=total
+        )
         tmp = None
     except Exception as exc:  # any failure of the fetch is the upload's "error" state
         state.remote_fail(rid, f"{type(exc).__name__}: {exc}")
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+
+
+def _announced_length(headers: Message) -> int | None:
+    length = headers.get("Content-Length")
+    return int(length) if length and length.isdigit() else None
+
+
+def _record_error_page(state: State, rid: str, page: HTTPError, cancelled: threading.Event) -> None:
+    """Count the bytes of an error page, then end the upload in ``error`` (N12)."""
+    loaded = 0
+    with page:
+        total = _announced_length(page.headers)
+        state.remote_update(rid, loaded=0, total=total)
+        while chunk := page.read(CHUNK_SIZE):
+            if cancelled.is_set():
+                return
+            loaded += len(chunk)
+    state.remote_fail(rid, f"source answered HTTP {page.code}", loaded=loaded)
 
 
 def start_fetch(

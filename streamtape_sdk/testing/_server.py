@@ -25,7 +25,12 @@ if TYPE_CHECKING:
 
     from streamtape_sdk import Streamtape
 
+    from ._app import ConnectionRegistry
+
 _TERMINAL_REMOTE = ("finished", "error")
+
+#: Where a given ``storage_dir`` keeps the emulator's state between runs.
+STATE_FILE = "state.json"
 
 
 def _chunks_of(content: bytes | str | os.PathLike[str]) -> Iterator[bytes]:
@@ -61,14 +66,22 @@ class FakeStreamtape:
         host: interface to bind (``127.0.0.1``).
         port: TCP port; 0 picks a free one.
         storage_dir: where files are stored; a temp dir (removed by ``stop``) when omitted.
-            A given directory is left in place.
+            A given directory is left in place, and the emulator's state (account,
+            folders, files) is saved there by ``stop`` (``state.json``) and restored
+            by the next emulator given the same directory.
         ticket_ttl: lifetime in seconds of a download ticket.
         download_link_ttl: lifetime in seconds of a ``file/dl`` download link.
         max_link_connections: most GETs one download link serves at once; more are
             refused with HTTP 429 and ``Retry-After: 1``. ``None``: no limit.
+        strict_upload: refuse upload POSTs the real host is believed to refuse (§5.6 N7):
+            no ``Content-Length`` (chunked) gets HTTP 411, a part header not spelt
+            ``Content-Disposition`` gets envelope 400. ``False`` accepts both.
+        idle_timeout: seconds an HTTP/1.1 keep-alive connection may stay idle (also
+            the longest a single socket read or write may block) before it is closed.
 
     Raises:
-        ValueError: invalid option values.
+        ValueError: invalid option values, or an unreadable ``state.json`` in
+            ``storage_dir``.
     """
 
     def __init__(
@@ -86,6 +99,8 @@ class FakeStreamtape:
         ticket_ttl: float = 1800,
         download_link_ttl: float = 3600,
         max_link_connections: int | None = None,
+        strict_upload: bool = True,
+        idle_timeout: float = 15.0,
     ) -> None:
         if error_http_status not in ("mirror", "200"):
             raise ValueError("error_http_status must be 'mirror' or '200'")
@@ -93,9 +108,14 @@ class FakeStreamtape:
             raise ValueError("wait_time and conversion_seconds must be >= 0")
         if min(upload_url_ttl, ticket_ttl, download_link_ttl) <= 0:
             raise ValueError("lifetimes must be > 0")
+        if idle_timeout <= 0:
+            raise ValueError("idle_timeout must be > 0")
+        self._idle_timeout = idle_timeout
+        self._connections: ConnectionRegistry | None = None
         self._host = host
         self._port = port
         self._error_http_status: Literal["mirror", "200"] = error_http_status
+        self._strict_upload = strict_upload
         if storage_dir is None:
             storage = Path(tempfile.mkdtemp(prefix="fake-streamtape-"))
             # Removes the temp dir even if stop() is never called.
@@ -105,6 +125,7 @@ class FakeStreamtape:
         else:
             storage = Path(storage_dir)
             self._cleanup = None
+        self._state_file = None if storage_dir is None else storage / STATE_FILE
         self._state = State(
             storage=storage,
             login=login or _ids.login(),
@@ -115,6 +136,8 @@ class FakeStreamtape:
             ticket_ttl=ticket_ttl,
             download_link_ttl=download_link_ttl,
         )
+        if self._state_file is not None and self._state_file.is_file():
+            self._state.load(self._state_file, login=login, key=key)
         self.set_link_connection_limit(max_link_connections)
         self._faults = FaultPlan()
         self._lifecycle = threading.Lock()
@@ -146,16 +169,18 @@ class FakeStreamtape:
                 raise ImportError(
                     "FakeStreamtape needs werkzeug: pip install 'streamtape-sdk[testing]'"
                 ) from exc
-            from ._app import EmulatorApp, QuietRequestHandler
+            from ._app import EmulatorApp, make_handler
 
             app = EmulatorApp(
                 self._state,
                 self._faults,
                 error_http_status=self._error_http_status,
+                strict_upload=self._strict_upload,
                 start_remote=self._start_remote,
             )
+            handler, self._connections = make_handler(self._idle_timeout)
             server = make_server(
-                self._host, self._port, app, threaded=True, request_handler=QuietRequestHandler
+                self._host, self._port, app, threaded=True, request_handler=handler
             )
             thread = threading.Thread(
                 target=server.serve_forever,
@@ -177,6 +202,9 @@ class FakeStreamtape:
             if server is not None:
                 server.shutdown()
                 server.server_close()
+            if self._connections is not None:
+                # Kept-alive connections would otherwise go on serving after stop().
+                self._connections.close_all()
             if thread is not None:
                 thread.join(timeout=5)
             self._state.cancel_all_remotes()
@@ -184,6 +212,8 @@ class FakeStreamtape:
                 workers, self._workers = self._workers, []
             for worker in workers:
                 worker.join(timeout=5)
+            if self._state_file is not None:
+                self._state.save(self._state_file)
             if self._cleanup is not None:
                 self._cleanup()
 
@@ -356,10 +386,9 @@ class FakeStreamtape:
         """
         deadline = time.monotonic() + timeout
         while True:
-            try:
-                (record,) = self._state.remote_uploads(remote_id)
-            except ApiError:
-                raise KeyError(f"unknown remote upload {remote_id!r}") from None
+            record = self._state.get_remote(remote_id)
+            if record is None:
+                raise KeyError(f"unknown remote upload {remote_id!r}")
             if record.status in _TERMINAL_REMOTE:
                 return record
             if time.monotonic() >= deadline:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 import mimetypes
 import os
@@ -16,10 +17,11 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from . import _ids
 from ._records import RemoteUploadRecord, RequestRecord, StoredFile, StoredFolder
@@ -37,6 +39,9 @@ from ._wire import (
 )
 
 CHUNK_SIZE = 256 * 1024
+
+#: Format version of ``state.json`` (``State.save``).
+STATE_VERSION = 1
 
 # Conversions spend the first quarter of ``conversion_seconds`` in "new" (progress 0),
 # then "pending" with progress rising to 1, like the two states of the reference example.
@@ -134,6 +139,25 @@ class _Remote:
     cancelled: threading.Event = field(default_factory=threading.Event)
 
 
+def _file_from_json(d: Mapping[str, Any], files_dir: Path) -> _File:
+    """A ``_File`` from its ``State.save`` form (``path`` stored as a bare file name)."""
+    folder, conv_start = d["folder"], d["conv_start"]
+    return _File(
+        id=str(d["id"]),
+        name=str(d["name"]),
+        size=int(d["size"]),
+        folder=None if folder is None else str(folder),
+        sha256=str(d["sha256"]),
+        path=files_dir / Path(str(d["path"])).name,
+        created=float(d["created"]),
+        content_type=str(d["content_type"]),
+        conv_start=None if conv_start is None else float(conv_start),
+        fail_conversion=bool(d["fail_conversion"]),
+        downloads=int(d["downloads"]),
+        modified=float(d["modified"]),
+    )
+
+
 @dataclass(frozen=True)
 class UploadTarget:
     """What a claimed one-time upload URL allows: destination folder and expected hash."""
@@ -201,10 +225,14 @@ class State:
         fault: str | None,
         params: Mapping[str, str],
         range_header: str | None,
+        *,
+        path: str = "",
     ) -> None:
         # Credentials never enter the log: tests print it, and it must be safe to show.
         clean = MappingProxyType({k: v for k, v in params.items() if k not in ("login", "key")})
-        record = RequestRecord(endpoint, method, fault, _utc(time.time()), clean, range_header)
+        record = RequestRecord(
+            endpoint, method, fault, _utc(time.time()), clean, range_header, path
+        )
         with self.lock:
             self._log.append(record)
 
@@ -617,9 +645,21 @@ class State:
             return True
 
     def remote_finish(
-        self, rid: str, source: Path, name: str, sha256: str, size: int, content_type: str | None
+        self,
+        rid: str,
+        source: Path,
+        name: str,
+        sha256: str,
+        size: int,
+        content_type: str | None,
+        *,
+        announced: int | None = None,
     ) -> None:
-        """Store the fetched file and mark the remote upload finished (or error)."""
+        """Store the fetched file and mark the remote upload finished (or error).
+
+        ``announced`` is the source's Content-Length: kept as ``bytes_total`` even when
+        fewer bytes came (§5.6 N12), so the truncation stays visible.
+        """
         with self.lock:
             r = self._live_remote(rid)
             if r is None:
@@ -641,14 +681,17 @@ class State:
                 r.file_id = f.id
                 r.link = page_link(f.id, f.name)
                 r.bytes_loaded = size
-                r.bytes_total = size
+                r.bytes_total = size if announced is None else announced
             r.last_update = time.time()
 
-    def remote_fail(self, rid: str, reason: str) -> None:
+    def remote_fail(self, rid: str, reason: str, *, loaded: int | None = None) -> None:
+        """End a remote upload in ``error``; ``loaded`` counts the bytes it did fetch."""
         with self.lock:
             r = self._live_remote(rid)
             if r is not None:
                 r.status, r.error, r.last_update = "error", reason, time.time()
+                if loaded is not None:
+                    r.bytes_loaded = loaded
 
     def remove_remote(self, rid: str) -> None:
         """Cancel and forget one remote upload, or all of them with ``"all"``.
@@ -666,16 +709,18 @@ class State:
             for d in doomed:
                 self._remotes.pop(d).cancelled.set()
 
+    def get_remote(self, rid: str) -> RemoteUploadRecord | None:
+        with self.lock:
+            r = self._remotes.get(rid)
+            return None if r is None else self._snap_remote(r)
+
     def remote_uploads(self, rid: str | None = None) -> list[RemoteUploadRecord]:
         """One remote upload, or all of them newest first.
 
-        Raises:
-            ApiError: 404 unknown id.
+        An unknown ``rid`` gives all of them too, as the service does (§5.6 N2).
         """
         with self.lock:
-            if rid is not None:
-                if rid not in self._remotes:
-                    raise ApiError(404, MSG_REMOTE_NOT_FOUND)
+            if rid is not None and rid in self._remotes:
                 return [self._snap_remote(self._remotes[rid])]
             ordered = sorted(self._remotes.values(), key=lambda r: r.added, reverse=True)
             return [self._snap_remote(r) for r in ordered]
@@ -684,6 +729,52 @@ class State:
         with self.lock:
             for r in self._remotes.values():
                 r.cancelled.set()
+
+    # -- persistence ----------------------------------------------------------------------
+
+    def save(self, path: Path) -> None:
+        """Write the account, folders and files index to ``path`` (JSON, atomically).
+
+        Tickets, download links, upload URLs and remote uploads are short-lived and are
+        not kept. The file bytes already live under ``files/``.
+        """
+        with self.lock:
+            data = {
+                "version": STATE_VERSION,
+                "login": self.login,
+                "key": self.key,
+                "signup_at": self.signup_at,
+                "folders": [asdict(d) for d in self._folders.values()],
+                "files": [{**asdict(f), "path": f.path.name} for f in self._files.values()],
+            }
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def load(self, path: Path, *, login: str | None, key: str | None) -> None:
+        """Restore what ``save`` wrote; explicit ``login``/``key`` win over the saved ones.
+
+        Files whose bytes are gone are skipped; half-received uploads are removed.
+
+        Raises:
+            ValueError: the file is not a state file this version can read.
+        """
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != STATE_VERSION:
+                raise ValueError(f"unsupported state version {data.get('version')!r}")
+            folders = [_Folder(**d) for d in data["folders"]]
+            files = [_file_from_json(f, self.files_dir) for f in data["files"]]
+        except (OSError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"cannot read emulator state {path}: {exc}") from None
+        with self.lock:
+            self.login = login or str(data["login"])
+            self.key = key or str(data["key"])
+            self.signup_at = float(data["signup_at"])
+            self._folders = {d.id: d for d in folders}
+            self._files = {f.id: f for f in files if f.path.is_file()}
+        for leftover in self.incoming_dir.glob("*.part"):
+            leftover.unlink(missing_ok=True)
 
     # -- teardown -------------------------------------------------------------------------
 

@@ -103,9 +103,11 @@ def file_info_missing(file_id: str) -> dict[str, Any]:
 
 
 def _convert_label(f: StoredFile) -> str:
-    if f.conversion_status in ("new", "pending"):
-        return "converting"
-    return f.conversion_status
+    # Only converted, no-need and pending were ever seen (§5.6 N3). A file that is not a
+    # video needs no conversion; a failed one was never seen, so it stays "pending".
+    if f.conversion_status == "converted":
+        return "converted" if f.content_type.startswith("video/") else "no-need"
+    return "pending"
 
 
 def listfolder_result(folders: list[StoredFolder], files: list[StoredFile]) -> dict[str, Any]:
@@ -141,7 +143,7 @@ def convert_item(f: StoredFile, retries: int) -> dict[str, Any]:
 
 
 def remote_status(r: RemoteUploadRecord) -> dict[str, Any]:
-    """A ``remotedl/status`` entry; ``extid``/``url`` are ``false`` until finished."""
+    """A ``remotedl/status`` entry; ``extid``/``url``/``linkid`` are ``false`` until finished."""
     return {
         "id": r.id,
         "remoteurl": r.url,
@@ -153,4 +155,6 @@ def remote_status(r: RemoteUploadRecord) -> dict[str, Any]:
         "last_update": fmt_date(r.last_update.timestamp()),
         "extid": r.file_id if r.file_id is not None else False,
         "url": r.link if r.link is not None else False,
+        # N1: the file's link id once it exists (a file's linkid is its id here).
+        "linkid": r.file_id if r.file_id is not None else False,
     }

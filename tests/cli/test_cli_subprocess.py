@@ -97,7 +97,7 @@ def fake_server() -> Iterator[tuple[subprocess.Popen[str], dict[str, str]]]:
         while "STREAMTAPE_KEY" not in settings:
             line = proc.stdout.readline()
             assert line, proc.stderr.read() if proc.stderr else "fake-server exited"
-            name, sep, value = line.strip().partition("=")
+            name, sep, value = line.strip().removeprefix("export ").partition("=")
             if sep:
                 settings[name] = value
         yield proc, settings

@@ -119,7 +119,6 @@ def test_missing_parameter_is_400(
         ("file/deletefolder", {"folder": "nope"}, MSG_FOLDER_NOT_FOUND),
         ("file/ul", {"folder": "nope"}, MSG_FOLDER_NOT_FOUND),
         ("remotedl/add", {"url": "http://127.0.0.1/x", "folder": "nope"}, MSG_FOLDER_NOT_FOUND),
-        ("remotedl/status", {"id": "nope"}, MSG_REMOTE_NOT_FOUND),
         ("remotedl/remove", {"id": "nope"}, MSG_REMOTE_NOT_FOUND),
     ],
 )
@@ -164,7 +163,7 @@ def test_file_info_shape_found_missing_and_batched(api: Api, fake: FakeStreamtap
         "size": 1234,
         "type": "video/mp4",
         "converted": True,
-        "thumb": f"{fake.base_url}/thumb/{done}.png",
+        "thumb": f"{fake.base_url}/thumb/{done}.jpg",
     }
     assert result[pending]["converted"] is False
     assert "thumb" not in result[pending]
@@ -204,12 +203,19 @@ def test_listfolder_shape_direct_children_only(api: Api, fake: FakeStreamtape) -
     assert entry["created_at"] == int(stored.created_at.timestamp() * 1000)
     assert entry["created_at"] > 1_500_000_000_000  # milliseconds, not seconds
     conv = next(f for f in root["files"] if f["linkid"] == converting)
-    assert conv["convert"] == "converting"
+    # Only converted, no-need and pending were seen on the wire (§5.6 N3).
+    assert conv["convert"] == "pending"
 
     assert api.ok("file/listfolder", folder="0") == root
     inside = api.ok("file/listfolder", folder=sub)
     assert inside["folders"] == [{"id": deeper, "name": "Deeper"}]
     assert [f["name"] for f in inside["files"]] == ["inside.mp4"]
+
+
+def test_listfolder_convert_of_a_file_that_is_not_a_video(api: Api, fake: FakeStreamtape) -> None:
+    other = fake.add_file("notes.zip", b"z")
+    listed = {f["linkid"]: f["convert"] for f in api.ok("file/listfolder")["files"]}
+    assert listed == {other: "no-need"}  # §5.6 N3
 
 
 def test_folder_lifecycle(api: Api, fake: FakeStreamtape) -> None:
@@ -253,12 +259,14 @@ def test_file_rename_move_delete(api: Api, fake: FakeStreamtape) -> None:
 def test_getsplash_is_a_bare_string_served_as_an_image(api: Api, fake: FakeStreamtape) -> None:
     file_id = fake.add_file("a.mp4", b"a")
     url = api.ok("file/getsplash", file=file_id)
-    assert url == f"{fake.base_url}/thumb/{file_id}.png"
+    assert url == f"{fake.base_url}/thumb/{file_id}.jpg"
     image = requests.get(url, timeout=5)
     assert image.status_code == 200
-    assert image.headers["Content-Type"] == "image/png"
-    assert image.content.startswith(b"\x89PNG\r\n\x1a\n")
-    assert requests.get(f"{fake.base_url}/thumb/nope.png", timeout=5).status_code == 404
+    # Real thumbnails are JPEG at .jpg URLs (§5.6 N17).
+    assert image.headers["Content-Type"] == "image/jpeg"
+    assert image.content.startswith(b"\xff\xd8\xff")
+    assert image.content.endswith(b"\xff\xd9")
+    assert requests.get(f"{fake.base_url}/thumb/nope.jpg", timeout=5).status_code == 404
 
 
 def test_ids_have_the_documented_shapes(fake: FakeStreamtape) -> None:

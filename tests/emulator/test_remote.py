@@ -15,6 +15,8 @@ import pytest
 from streamtape_sdk.testing import FakeStreamtape, Fault
 from tests.emulator.emulator_helpers import B64_ID_RE, DATE_RE, Api
 
+ERROR_PAGE = b"<html><body><h1>404 Not Found</h1></body></html>\n" * 3
+
 
 @dataclass
 class Source:
@@ -37,7 +39,20 @@ def source() -> Iterator[Source]:
             src = state["src"]
             src.seen_headers.append(dict(self.headers.items()))
             if self.path.startswith("/missing"):
-                self.send_error(404)
+                page = ERROR_PAGE
+                self.send_response(404)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(page)))
+                self.end_headers()
+                self.wfile.write(page)
+                return
+            if self.path.startswith("/short"):
+                # Announces 1200 bytes, sends 500, then closes the connection.
+                self.send_response(200)
+                self.send_header("Content-Length", "1200")
+                self.end_headers()
+                self.wfile.write(b"s" * 500)
+                self.close_connection = True
                 return
             body = b"remote-bytes" * 100
             self.send_response(200)
@@ -104,6 +119,7 @@ def test_remote_upload_progresses_new_to_finished(api: Api, fake: FakeStreamtape
         "last_update": entry["last_update"],
         "extid": False,
         "url": False,
+        "linkid": False,  # §5.6 N1
     }
     assert DATE_RE.match(entry["added"])
     assert DATE_RE.match(entry["last_update"])
@@ -114,6 +130,7 @@ def test_remote_upload_progresses_new_to_finished(api: Api, fake: FakeStreamtape
     assert new_id != src_id
     assert done["url"] == f"https://streamtape.com/v/{new_id}/source.mp4"
     assert done["bytes_loaded"] == done["bytes_total"] == 5000
+    assert done["linkid"] == new_id
     assert fake.file_bytes(new_id) == b"S" * 5000
     assert fake.file(new_id).folder_id == folder
     # A finished transfer is not yet converted.
@@ -127,7 +144,8 @@ def test_downloading_state_and_cancel(api: Api, fake: FakeStreamtape, source: So
     assert isinstance(entry["bytes_loaded"], int)
     assert entry["extid"] is False
     assert api.ok("remotedl/remove", id=rid) is True
-    assert api.error("remotedl/status", 404, id=rid)
+    # An unknown id lists every upload (§5.6 N2): none are left.
+    assert api.ok("remotedl/status", id=rid) == {}
     source.release.set()
     time.sleep(0.1)
     assert fake.files() == []
@@ -143,13 +161,20 @@ def test_name_precedence_and_headers(api: Api, fake: FakeStreamtape, source: Sou
     )["id"]
     by_cd = api.ok("remotedl/add", url=f"{source.base_url}/cd/b.bin")["id"]
     by_url = api.ok("remotedl/add", url=f"{source.base_url}/dir/My%20Clip.mkv?x=1")["id"]
+    named_no_cd = api.ok("remotedl/add", url=f"{source.base_url}/x/a.bin", name="mine.mp4")["id"]
     names = {}
-    for rid in (named, by_cd, by_url):
+    for rid in (named, by_cd, by_url, named_no_cd):
         record = fake.wait_remote_upload(rid)
         assert record.status == "finished", record
         assert record.file_id is not None
         names[rid] = fake.file(record.file_id).name
-    assert names == {named: "chosen.mp4", by_cd: "from-cd.mp4", by_url: "My Clip.mkv"}
+    # The source's own name wins over `name` (§5.6 N11); `name` applies otherwise.
+    assert names == {
+        named: "from-cd.mp4",
+        by_cd: "from-cd.mp4",
+        by_url: "My Clip.mkv",
+        named_no_cd: "mine.mp4",
+    }
     assert any(h.get("Cookie") == "a=b" and h.get("X-Test") == "yes" for h in source.seen_headers)
 
 
@@ -162,6 +187,30 @@ def test_source_http_error_ends_in_error(api: Api, fake: FakeStreamtape, source:
     assert entry["status"] == "error"
     assert entry["extid"] is False
     assert entry["url"] is False
+    assert entry["linkid"] is False
+    # The error page was downloaded: its byte count shows (§5.6 N12).
+    assert entry["bytes_loaded"] == len(ERROR_PAGE)
+    assert fake.files() == []
+
+
+def test_short_source_ends_finished_with_the_announced_total(
+    api: Api, fake: FakeStreamtape, source: Source
+) -> None:
+    rid = api.ok("remotedl/add", url=f"{source.base_url}/short/cut.mp4")["id"]
+    record = fake.wait_remote_upload(rid)
+    assert record.status == "finished"
+    entry = _status(api, rid)
+    assert entry["bytes_loaded"] == 500
+    assert entry["bytes_total"] == 1200  # the truncation stays visible (§5.6 N12)
+    assert fake.file_bytes(entry["extid"]) == b"s" * 500
+
+
+def test_status_of_an_unknown_id_lists_everything(api: Api, fake: FakeStreamtape) -> None:
+    ids = [api.ok("remotedl/add", url=f"http://example.invalid/{i}")["id"] for i in range(2)]
+    for rid in ids:
+        fake.wait_remote_upload(rid)
+    result = api.ok("remotedl/status", id="unknownid12")
+    assert set(result) == set(ids)  # §5.6 N2: 200 with every upload, not a 404
 
 
 def test_non_loopback_url_errors_without_network(

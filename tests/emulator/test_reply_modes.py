@@ -232,14 +232,13 @@ def test_require_captcha_rejects_an_empty_answer(fake: FakeStreamtape) -> None:
 BIG = 32 * 1024 * 1024  # larger than the loopback socket buffers: the sender blocks
 
 
-def _open_without_reading(url: str) -> http.client.HTTPResponse:
+def _open_without_reading(url: str) -> http.client.HTTPConnection:
     parts = urlsplit(url)
     conn = http.client.HTTPConnection(parts.netloc, timeout=5)
     conn.request("GET", parts.path)
     response = conn.getresponse()
     assert response.status == 200
-    conn.close()  # the response keeps the socket open until it is closed too
-    return response  # the body stays unread, so the server holds the slot
+    return conn  # the body stays unread, so the server holds the slot
 
 
 def test_link_connection_limit_refuses_the_extra_get(api: Api, fake: FakeStreamtape) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import signal
 import subprocess
 import sys
@@ -103,7 +104,8 @@ def test_conversions_progress_and_fail(api: Api, fake: FakeStreamtape) -> None:
     assert info[ok]["converted"] is True
     assert info[bad]["converted"] is False
     listed = {f["linkid"]: f["convert"] for f in api.ok("file/listfolder")["files"]}
-    assert listed == {ok: "converted", bad: "failed"}
+    # "failed" was never seen in listfolder (§5.6 N3): a failed conversion stays pending.
+    assert listed == {ok: "converted", bad: "pending"}
 
 
 def test_finish_conversions(api: Api, fake: FakeStreamtape) -> None:
@@ -148,26 +150,114 @@ def test_requests_log_never_holds_the_key(api: Api, fake: FakeStreamtape) -> Non
     assert fake.requests_log == []
 
 
-def test_cli_main_runs_until_sigint() -> None:
+def _read_exports(proc: subprocess.Popen[str]) -> tuple[dict[str, str], Path]:
+    """The ``export NAME=value`` lines (shell syntax) and the storage path printed."""
+    assert proc.stdout is not None
+    values: dict[str, str] = {}
+    storage = Path()
+    while "STREAMTAPE_KEY" not in values:
+        line = proc.stdout.readline()
+        assert line, "the emulator exited early"
+        if line.startswith("# storage: "):
+            storage = Path(line.removeprefix("# storage: ").strip())
+        elif line.startswith("export "):
+            (assignment,) = shlex.split(line.removeprefix("export "))
+            name, _, value = assignment.partition("=")
+            values[name] = value
+    return values, storage
+
+
+def _account(values: dict[str, str]) -> dict[str, object]:
+    params = {"login": values["STREAMTAPE_LOGIN"], "key": values["STREAMTAPE_KEY"]}
+    reply = requests.get(f"{values['STREAMTAPE_BASE_URL']}/account/info", params=params, timeout=5)
+    body = reply.json()
+    assert isinstance(body, dict)
+    return body
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_cli_main_prints_exports_and_cleans_up_on_signals(sig: signal.Signals) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamtape_sdk.testing", "--port", "0", "--wait-time", "3"],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        assert proc.stdout is not None
-        lines = [proc.stdout.readline() for _ in range(4)]
-        values = dict(line.strip().split("=", 1) for line in lines[1:])
-        base = values["STREAMTAPE_BASE_URL"]
-        params = {"login": values["STREAMTAPE_LOGIN"], "key": values["STREAMTAPE_KEY"]}
-        reply = requests.get(f"{base}/account/info", params=params, timeout=5)
-        assert reply.json()["status"] == 200
-        proc.send_signal(signal.SIGINT)
+        values, storage = _read_exports(proc)
+        assert _account(values)["status"] == 200
+        assert storage.is_dir()
+        proc.send_signal(sig)
         assert proc.wait(timeout=10) == 0
+        assert not storage.exists()  # the temporary storage is removed
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def test_fake_server_subcommand_keeps_state_in_storage_dir(tmp_path: Path) -> None:
+    """`streamtape fake-server` takes the emulator's options and restarts with its state."""
+
+    def run(*extra: str) -> tuple[subprocess.Popen[str], dict[str, str]]:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamtape_sdk", "fake-server", "--port", "0", *extra],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        return proc, _read_exports(proc)[0]
+
+    first, values = run("--storage-dir", str(tmp_path), "--login", "mylogin", "--key", "k3y")
+    try:
+        assert values["STREAMTAPE_LOGIN"] == "mylogin"
+        params = {"login": "mylogin", "key": "k3y", "name": "kept"}
+        created = requests.get(
+            f"{values['STREAMTAPE_BASE_URL']}/file/createfolder", params=params, timeout=5
+        ).json()["result"]["folderid"]
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=10) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait()
+        if first.stdout is not None:
+            first.stdout.close()
+    assert (tmp_path / "state.json").is_file()
+
+    second, again = run("--storage-dir", str(tmp_path))
+    try:
+        assert again["STREAMTAPE_KEY"] == "k3y"  # the saved credentials are kept
+        listing = requests.get(
+            f"{again['STREAMTAPE_BASE_URL']}/file/listfolder",
+            params={"login": "mylogin", "key": "k3y"},
+            timeout=5,
+        ).json()["result"]
+        assert listing["folders"] == [{"id": created, "name": "kept"}]
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(timeout=10) == 0
+    finally:
+        if second.poll() is None:
+            second.kill()
+            second.wait()
+        if second.stdout is not None:
+            second.stdout.close()
+    assert tmp_path.is_dir()  # a given storage dir is never removed
+
+
+def test_storage_dir_round_trip_in_process(tmp_path: Path) -> None:
+    with FakeStreamtape(storage_dir=tmp_path) as fake:
+        folder = fake.add_folder("f")
+        file_id = fake.add_file("a.mp4", b"abc", folder=folder, converted=False)
+        login = fake.login
+    with FakeStreamtape(storage_dir=tmp_path, key="new-key") as fake:
+        assert (fake.login, fake.key) == (login, "new-key")
+        assert [d.id for d in fake.folders()] == [folder]
+        assert fake.file_bytes(file_id) == b"abc"
+        assert fake.file(file_id).folder_id == folder
+    (tmp_path / "state.json").write_text("{not json")
+    with pytest.raises(ValueError, match="cannot read emulator state"):
+        FakeStreamtape(storage_dir=tmp_path)
 
 
 def test_plugin_fixture_fake_streamtape(fake_streamtape: FakeStreamtape) -> None:

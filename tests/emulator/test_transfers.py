@@ -251,4 +251,4 @@ def test_uploaded_file_goes_through_conversion(api: Api, fake: FakeStreamtape) -
     assert api.ok("file/runningconverts") == []
     info = api.ok("file/info", file=file_id)[file_id]
     assert info["converted"] is True
-    assert info["thumb"].endswith(f"/thumb/{file_id}.png")
+    assert info["thumb"].endswith(f"/thumb/{file_id}.jpg")

@@ -466,7 +466,7 @@ def _thumbnail(env: MatrixEnv, unknown: bool) -> Prepared:
     file_id = UNKNOWN_FILE if unknown else env.fake.add_file(env.unique("th") + ".mp4", b"x")
 
     def check(result: object) -> None:
-        assert result == f"{env.fake.base_url}/thumb/{file_id}.png"
+        assert result == f"{env.fake.base_url}/thumb/{file_id}.jpg"
 
     return Prepared(lambda c: c.files.thumbnail_url(file_id), check)
 

@@ -117,7 +117,7 @@ class Worker:
 
     def _thumbnail(self, step: int) -> None:
         file_id = self._file_ids[step % len(self._file_ids)]
-        expected = f"{self.fake.base_url}/thumb/{file_id}.png"
+        expected = f"{self.fake.base_url}/thumb/{file_id}.jpg"
         assert self.client.files.thumbnail_url(file_id) == expected
 
     def _ticket(self, step: int) -> None:

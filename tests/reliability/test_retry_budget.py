@@ -180,7 +180,7 @@ def test_backoff_ceilings_double_up_to_the_cap(
     fake.inject("/file/getsplash", "http_503", times=8)
     file_id = fake.add_file("a.mp4", b"a")
     with client:
-        assert client.files.thumbnail_url(file_id).endswith(f"/thumb/{file_id}.png")
+        assert client.files.thumbnail_url(file_id).endswith(f"/thumb/{file_id}.jpg")
     assert jitter.ceilings == [0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0, 8.0]
     assert fake_clock.sleeps == jitter.ceilings
     assert fake.calls("/file/getsplash") == 9
