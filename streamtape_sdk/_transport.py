@@ -230,15 +230,25 @@ class Transport:
         headers: Mapping[str, str] | None = None,
         stream: bool = False,
         timeout: float | None = None,
+        reply_timeout: float | None = None,
     ) -> requests.Response:
-        """Send one HTTP request (no retry); network failures become `APIConnectionError`."""
+        """Send one HTTP request (no retry); network failures become `APIConnectionError`.
+
+        `reply_timeout`, when given, is the wait for the reply once the request was sent (the
+        upload POST's `Timeout.upload_reply`), instead of the per-read timeout.
+        """
         all_headers = {"User-Agent": self.user_agent}
         all_headers.update(headers or {})
         request = requests.Request(method, url, params=params, data=data, headers=all_headers)
         prepared = self.session.prepare_request(request)
         settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
         effective_timeout = self.timeout.read if timeout is None else timeout
+        connect_read: float | tuple[float, float]
         connect_read = (self.timeout.connect, self.timeout.read) if timeout is None else timeout
+        if reply_timeout is not None:
+            connect = self.timeout.connect if timeout is None else timeout
+            effective_timeout = max(effective_timeout, reply_timeout)
+            connect_read = (connect, effective_timeout)
         started = time.monotonic()
         try:
             response = self.session.send(prepared, timeout=connect_read, **settings)

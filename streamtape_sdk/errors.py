@@ -20,14 +20,20 @@ StreamtapeError
     ├── IntegrityError                    size or sha256 mismatch
     ├── TransferCancelledError            a CancelToken fired; partial state kept
     ├── RemoteUploadFailedError           a remote upload ended in status "error"
+    │   └── RemoteUploadIncompleteError   "finished" with fewer bytes than announced
     └── WaitTimeoutError                  `remote.wait` ran out of time
 ```
 
-`error_for_status` is the one place that maps an API status code to its class.
-Messages never contain the API key.
+`error_for_status` is the one place that maps an API status code (and, where the status
+alone is not enough, the endpoint and the reply's message) to its class; `hint_for` is the one
+place that picks the advice appended to an `APIError`'s message, from the class, the endpoint
+and the message. Messages never contain the API key.
 """
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 __all__ = [
     "APIConnectionError",
@@ -43,6 +49,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "RemoteUploadFailedError",
+    "RemoteUploadIncompleteError",
     "ResponseFormatError",
     "ServerError",
     "StreamtapeError",
@@ -51,6 +58,7 @@ __all__ = [
     "UnavailableForLegalReasonsError",
     "WaitTimeoutError",
     "error_for_status",
+    "hint_for",
 ]
 
 
@@ -105,6 +113,8 @@ class APIError(StreamtapeError):
         self.http_status = http_status
         self.retry_after = retry_after
         self.detail = detail
+        #: The advice for this failure, chosen from its class, endpoint and message.
+        self.hint = hint_for(type(self), endpoint, message)
         where = f"{endpoint} ({detail})" if detail else endpoint
         super().__init__(f"{where} failed with status {status}: {message}. {self.hint}")
 
@@ -325,6 +335,51 @@ class RemoteUploadFailedError(TransferError):
     """A remote upload ended in status `error`."""
 
 
+class RemoteUploadIncompleteError(RemoteUploadFailedError):
+    """A remote upload was reported `finished` with fewer bytes than the source announced
+    (streamtape-api.md §5.6 N12): the stored file is cut short.
+
+    Attributes:
+        upload_id: the remote upload's id.
+        file_id: the stored (truncated) file's id, when the service gave one.
+        bytes_loaded: the bytes the service fetched.
+        bytes_total: the bytes the source announced.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        upload_id: str,
+        file_id: str | None,
+        bytes_loaded: int,
+        bytes_total: int,
+    ) -> None:
+        super().__init__(message)
+        self.upload_id = upload_id
+        self.file_id = file_id
+        self.bytes_loaded = bytes_loaded
+        self.bytes_total = bytes_total
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_incomplete_error,
+            (str(self), self.upload_id, self.file_id, self.bytes_loaded, self.bytes_total),
+        )
+
+
+def _rebuild_incomplete_error(
+    message: str, upload_id: str, file_id: str | None, bytes_loaded: int, bytes_total: int
+) -> RemoteUploadIncompleteError:
+    return RemoteUploadIncompleteError(
+        message,
+        upload_id=upload_id,
+        file_id=file_id,
+        bytes_loaded=bytes_loaded,
+        bytes_total=bytes_total,
+    )
+
+
 class WaitTimeoutError(TransferError):
     """`remote.wait` gave up before the remote upload finished."""
 
@@ -337,6 +392,82 @@ _STATUS_CLASSES: dict[int, type[APIError]] = {
     451: UnavailableForLegalReasonsError,
     509: BandwidthExceededError,
 }
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A refinement: for errors of `cls` (or a subclass) from one of `endpoints` (any when
+    empty) whose message matches `message` (any when None), use `result`."""
+
+    cls: type[APIError]
+    endpoints: frozenset[str]
+    message: re.Pattern[str] | None
+    result: str
+
+    def matches(self, cls: type[APIError], endpoint: str, message: str) -> bool:
+        return (
+            issubclass(cls, self.cls)
+            and (not self.endpoints or endpoint in self.endpoints)
+            and (self.message is None or self.message.search(message) is not None)
+        )
+
+
+_CAPTCHA = re.compile(r"captcha", re.IGNORECASE)
+_TOO_EARLY = re.compile(r"wait|too early|not ready", re.IGNORECASE)
+
+#: Advice by class, endpoint and message; the first match wins, else the class's `hint`.
+#: Ordered from the most to the least specific. `/file/dl` and the transfers carry no login
+#: or key, so a 403 there is never about them.
+_HINT_RULES: tuple[_Rule, ...] = (
+    _Rule(CaptchaRequiredError, frozenset(), None, CaptchaRequiredError.hint),
+    _Rule(
+        PermissionDeniedError,
+        frozenset({"/file/dl"}),
+        _CAPTCHA,
+        CaptchaRequiredError.hint,
+    ),
+    _Rule(
+        PermissionDeniedError,
+        frozenset({"/file/dl"}),
+        _TOO_EARLY,
+        "The download ticket's wait_time had not passed yet; wait it out, then ask again.",
+    ),
+    _Rule(
+        PermissionDeniedError,
+        frozenset({"/file/dl"}),
+        None,
+        "The download ticket was refused: it may have expired or belong to another file; "
+        "get a new ticket with get_download_ticket().",
+    ),
+    _Rule(
+        PermissionDeniedError,
+        frozenset({"upload"}),
+        None,
+        "The one-time upload URL was refused (expired or already used); upload again, which "
+        "asks for a new URL.",
+    ),
+    _Rule(
+        PermissionDeniedError,
+        frozenset({"download"}),
+        None,
+        "The download link was refused (expired or bound to another address); get a new link.",
+    ),
+)
+
+#: Class refinements of `error_for_status` by endpoint and message.
+_CLASS_RULES: tuple[tuple[_Rule, type[APIError]], ...] = (
+    (_Rule(PermissionDeniedError, frozenset({"/file/dl"}), _CAPTCHA, ""), CaptchaRequiredError),
+)
+
+
+def hint_for(cls: type[APIError], endpoint: str, message: str) -> str:
+    """The advice appended to an `APIError`'s message: chosen from the error's class, the
+    endpoint and the reply's message, so that e.g. a captcha refusal on `/file/dl` (which
+    sends no credentials) never tells the user to check their login and key."""
+    for rule in _HINT_RULES:
+        if rule.matches(cls, endpoint, message):
+            return rule.result
+    return cls.hint
 
 
 def error_for_status(
@@ -352,6 +483,20 @@ def error_for_status(
     cls = _STATUS_CLASSES.get(status)
     if cls is None:
         cls = ServerError if 500 <= status <= 599 else APIError
+    for rule, refined in _CLASS_RULES:
+        if rule.matches(cls, endpoint, message):
+            cls = refined
+    if cls is CaptchaRequiredError:
+        # The refusal names the captcha but not its image: that is on the ticket.
+        return CaptchaRequiredError(
+            message or "no message",
+            captcha_url=None,
+            status=status,
+            endpoint=endpoint,
+            http_status=http_status,
+            retry_after=retry_after,
+            detail=detail,
+        )
     return cls(
         message or "no message",
         status=status,

@@ -13,7 +13,7 @@ import traceback
 from collections.abc import Generator
 from contextlib import contextmanager
 
-from streamtape_sdk import MissingCredentialsError
+from streamtape_sdk import CaptchaRequiredError, MissingCredentialsError, StreamtapeError
 
 from ._commands import COMMANDS, UsageError
 from ._context import Context, Settings
@@ -106,11 +106,26 @@ def _fake_server(args: argparse.Namespace) -> int:
     return serve(args)
 
 
+#: SDK argument names in error advice -> the CLI's options for the same thing.
+_OPTION_NAMES: tuple[tuple[str, str], ...] = (
+    (
+        CaptchaRequiredError.hint,
+        "Open the captcha URL and run the command again on a terminal, without --json: it "
+        "asks for the answer.",
+    ),
+    ("timeout=", "--timeout"),
+)
+
+
 def describe(error: BaseException) -> str:
     """The one-line message for a failure (the SDK's messages are already key-free)."""
     if isinstance(error, MissingCredentialsError):
         return _CREDENTIALS_HINT  # the SDK's text speaks of Python arguments, not CLI flags
     message = str(error).strip()
+    if isinstance(error, StreamtapeError):
+        # The SDK's advice names its Python arguments; say the CLI's options instead.
+        for python_name, option in _OPTION_NAMES:
+            message = message.replace(python_name, option)
     if isinstance(error, (OSError, ValueError)) or error.__class__.__module__.startswith(
         "streamtape_sdk"
     ):

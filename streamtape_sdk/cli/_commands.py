@@ -7,10 +7,12 @@ progress on stderr. Each takes the run's `Context` and the parsed arguments.
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
-from streamtape_sdk import MissingCredentialsError, StreamtapeError, UploadedFile
+from streamtape_sdk import DownloadTicket, MissingCredentialsError, StreamtapeError, UploadedFile
 
 from ._context import Context
 from ._format import human_size
@@ -100,13 +102,49 @@ def upload(ctx: Context, args: argparse.Namespace) -> Outcome:
     return Outcome(uploaded, uploads_text(uploaded))
 
 
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # replaced or closed streams
+        return False
+
+
+def _captcha_solver(ctx: Context) -> Callable[[DownloadTicket], str] | None:
+    """Asks for a ticket's captcha on a terminal (streamtape-api.md §5.6 N10): shows the
+    image's URL on stderr and reads the answer from stdin. None with `--json` or without a
+    terminal: then the SDK raises `CaptchaRequiredError`, whose message gives the URL
+    (exit 1)."""
+    if ctx.settings.json or not (_is_terminal(sys.stdin) and _is_terminal(sys.stderr)):
+        return None
+
+    def solve(ticket: DownloadTicket) -> str:
+        size = (
+            f" ({ticket.captcha_width}x{ticket.captcha_height})"
+            if ticket.captcha_width and ticket.captcha_height
+            else ""
+        )
+        err = ctx.printer.stderr
+        err.write(f"\nThis download needs a captcha: open {ticket.captcha_url}{size}\n")
+        err.write("Type the characters it shows: ")
+        err.flush()
+        return sys.stdin.readline().strip()
+
+    return solve
+
+
 def download(ctx: Context, args: argparse.Namespace) -> Outcome:
-    """`download FILE [DEST] [--no-resume]`: ticket, wait, streamed and resumable GET."""
+    """`download FILE [DEST] [--no-resume]`: ticket, wait, streamed and resumable GET; asks
+    for a captcha on a terminal when the ticket demands one."""
     file_id = str(args.file)
     waiting = "Waiting for the download ticket..."
+    solver = _captcha_solver(ctx)
     with ctx.bar(f"download {file_id}", waiting=waiting) as bar:
         path = ctx.client.files.download(
-            file_id, str(args.dest), progress=bar, resume=not args.no_resume
+            file_id,
+            str(args.dest),
+            progress=bar,
+            resume=not args.no_resume,
+            captcha_solver=solver,
         )
     size = path.stat().st_size
     data = {"file_id": file_id, "path": str(path), "size": size}
@@ -114,12 +152,18 @@ def download(ctx: Context, args: argparse.Namespace) -> Outcome:
 
 
 def link(ctx: Context, args: argparse.Namespace) -> Outcome:
-    """`link FILE`: a direct download URL, after the ticket's wait (counted down on stderr)."""
+    """`link FILE`: a direct download URL, after the ticket's wait (counted down on stderr);
+    asks for a captcha on a terminal when the ticket demands one."""
     file_id = str(args.file)
     files = ctx.client.files
     ticket = files.get_download_ticket(file_id)
+    answer: str | None = None
+    if ticket.requires_captcha:
+        solver = _captcha_solver(ctx)
+        # Without a solver, get_download_link raises CaptchaRequiredError with the URL.
+        answer = solver(ticket) if solver is not None else None
     countdown(ticket.remaining_wait, "Waiting for the download ticket:", enabled=ctx.interactive)
-    result = files.get_download_link(file_id, ticket)
+    result = files.get_download_link(file_id, ticket, answer)
     return Outcome(result, result.url)
 
 
@@ -146,8 +190,13 @@ def remote_add(ctx: Context, args: argparse.Namespace) -> Outcome:
         hint = f"Queued remote upload {job.id}; follow it with: streamtape remote status {job.id}"
         return Outcome(job, hint)
     with ctx.bar(f"remote {job.id}") as bar:
-        status = remote.wait(job.id, timeout=float(args.wait_timeout), progress=bar)
-    return Outcome(status, remote_status_text(status))
+        # Given the job, wait renames the file to --name if the service ignored it (N11).
+        status = remote.wait(job, timeout=float(args.wait_timeout), progress=bar)
+    text = remote_status_text(status)
+    if status.renamed_from is not None:
+        chosen = repr(status.renamed_from) if status.renamed_from else "its own name"
+        text += f"\nRenamed the file from {chosen} to {status.name!r} (the source chose the name)"
+    return Outcome(status, text)
 
 
 def remote_status(ctx: Context, args: argparse.Namespace) -> Outcome:

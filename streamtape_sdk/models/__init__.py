@@ -1,5 +1,7 @@
 """Pydantic models of every API response: pure data, no HTTP."""
 
+from ._base import InvalidEntry
+from ._entries import KeyedResult, ListResult
 from .account import AccountInfo
 from .files import Conversion, DownloadLink, DownloadTicket, FileInfo, UploadedFile, UploadURL
 from .folders import CreatedFolder, Folder, FolderFile, FolderListing, FolderWalkEntry
@@ -16,6 +18,9 @@ __all__ = [
     "FolderFile",
     "FolderListing",
     "FolderWalkEntry",
+    "InvalidEntry",
+    "KeyedResult",
+    "ListResult",
     "RemoteUpload",
     "RemoteUploadStatus",
     "UploadURL",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import types
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, Any, ClassVar, Literal, Union, cast, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from typing_extensions import Self
 
 from .._redaction import redact
 
@@ -13,8 +15,11 @@ __all__ = [
     "APIDateTime",
     "EpochMillis",
     "FolderId",
+    "InvalidEntry",
+    "OptionalId",
     "OptionalStr",
     "StreamtapeModel",
+    "WireId",
 ]
 
 #: The API's one date format; the API gives no zone, so values are taken as UTC.
@@ -22,8 +27,10 @@ WIRE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 class StreamtapeModel(BaseModel):
-    """Frozen, keeps unknown wire fields (read them with `model_extra`), accepts both the wire
-    names and the Python names."""
+    """Frozen, keeps unknown wire fields (read them with `model_extra`). Built from Python
+    field names (`Model(file_id=...)`) or validated from wire data by wire names only
+    (`Model.model_validate(reply)`), where `false` or `null` on an optional field means
+    "absent" (streamtape-api.md §5.6)."""
 
     model_config = ConfigDict(
         frozen=True,
@@ -32,6 +39,64 @@ class StreamtapeModel(BaseModel):
         validate_by_name=True,
         use_attribute_docstrings=True,
     )
+
+    # Wire keys of the optional fields where `false`/`null` mean "absent" (computed per class).
+    _absent_keys: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        keys: set[str] = set()
+        for name, field in cls.model_fields.items():
+            if field.is_required() or _admits_bool(field.annotation):
+                continue
+            keys.add(name)
+            keys.update(_wire_names(field.alias, field.validation_alias))
+        cls._absent_keys = frozenset(keys)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _false_means_absent(cls, data: object) -> object:
+        # streamtape-api.md §5.6: `false` (and `null`) stand for "absent" on every optional
+        # field; dropping them lets the field's default apply instead of failing validation.
+        if not isinstance(data, dict):
+            return data
+        fields = cast("dict[str, object]", data)
+        if not cls._absent_keys:
+            return fields
+        return {
+            key: value
+            for key, value in fields.items()
+            if not (key in cls._absent_keys and (value is False or value is None))
+        }
+
+    @classmethod
+    def model_validate(
+        cls,
+        obj: object,
+        *,
+        strict: bool | None = None,
+        extra: Literal["allow", "ignore", "forbid"] | None = None,
+        from_attributes: bool | None = None,
+        context: object | None = None,
+        by_alias: bool | None = None,
+        by_name: bool | None = None,
+    ) -> Self:
+        """Validate a wire value (a decoded JSON object) into this model.
+
+        Wire keys are matched by their wire names only: a wire key that happens to equal a
+        Python field name (e.g. `file_id` next to `extid`) is kept in `model_extra`, never
+        taken for that field. Pass `by_name=True` to validate a dict of Python names.
+        """
+        return super().model_validate(
+            obj,
+            strict=strict,
+            extra=extra,
+            from_attributes=from_attributes,
+            context=context,
+            by_alias=True if by_alias is None else by_alias,
+            by_name=False if by_name is None else by_name,
+        )
 
     def __repr__(self) -> str:
         # Belt and braces: a field could echo a credential (the docs say `apiid` is the key).
@@ -72,6 +137,43 @@ def _parse_epoch_millis(value: object) -> object:
     return value
 
 
+def _wire_names(alias: str | None, validation_alias: object) -> set[str]:
+    names = {alias} if alias else set[str]()
+    if isinstance(validation_alias, str):
+        names.add(validation_alias)
+    choices = getattr(validation_alias, "choices", None)
+    if isinstance(choices, list):
+        names.update(c for c in cast("list[object]", choices) if isinstance(c, str))
+    return names
+
+
+def _admits_bool(annotation: object) -> bool:
+    """Whether a field's type takes `bool` (there `false` is a value, not "absent")."""
+    if annotation is bool:
+        return True
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _admits_bool(get_args(annotation)[0])
+    if origin is Union or origin is types.UnionType:
+        return any(_admits_bool(arg) for arg in get_args(annotation))
+    return False
+
+
+def _id_text(value: object) -> object:
+    """An id as text: the wire sends ids as strings or as JSON numbers (§5.6 N15)."""
+    if isinstance(value, bool):
+        return value  # never an id; pydantic reports it
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
+def _optional_id(value: object) -> object:
+    return None if value is False else _id_text(value)
+
+
 def _false_as_none(value: object) -> object:
     """The API says `false` (or `null`) for "not yet"; the SDK says None."""
     return None if value is False else value
@@ -81,7 +183,7 @@ def _root_as_none(value: object) -> object:
     """The root folder is `"0"`, `""`, `false` or `null` on the wire; None in the SDK."""
     if value in ("0", "", 0) or value is None or value is False:
         return None
-    return value
+    return _id_text(value)
 
 
 #: A `YYYY-MM-DD HH:MM:SS` wire string, as a timezone-aware UTC datetime.
@@ -94,3 +196,24 @@ FolderId = Annotated[str | None, BeforeValidator(_root_as_none)]
 
 #: A string, or None where the wire sends `false` or `null` ("not yet", "not found").
 OptionalStr = Annotated[str | None, BeforeValidator(_false_as_none)]
+
+#: An id: a JSON string, or a JSON number turned into its decimal string (§5.6 N15).
+WireId = Annotated[str, BeforeValidator(_id_text)]
+#: An id, or None where the wire sends `false` or `null` ("not yet").
+OptionalId = Annotated[str | None, BeforeValidator(_optional_id)]
+
+
+class InvalidEntry(StreamtapeModel):
+    """One entry of a keyed or listed result that does not have the documented shape.
+
+    The SDK parses such results entry by entry: the good entries are returned, and each bad
+    one is reported as an `InvalidEntry` (in the `invalid` attribute of the returned mapping,
+    list or listing) rather than discarding the whole reply.
+    """
+
+    location: str
+    """Where the entry was: its key (`"abc123"`) or position (`"files[3]"`)."""
+    problem: str
+    """What is wrong with it, e.g. `size: Input should be a valid integer`."""
+    raw: object = Field(default=None, repr=False)
+    """The entry as the wire sent it (kept for inspection; not shown in the repr)."""

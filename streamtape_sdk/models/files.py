@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import time
+from typing import cast
+from urllib.parse import unquote, urlsplit
 
-from pydantic import Field, PrivateAttr
+from pydantic import AliasChoices, Field, PrivateAttr, field_validator, model_validator
 
-from ._base import APIDateTime, FolderId, OptionalStr, StreamtapeModel
+from ._base import APIDateTime, FolderId, OptionalId, OptionalStr, StreamtapeModel, WireId
 
 __all__ = [
     "Conversion",
@@ -32,6 +35,18 @@ class DownloadTicket(StreamtapeModel):
     """Seconds to wait after receiving the ticket before asking for the link."""
     valid_until: APIDateTime | None = None
     """When the ticket expires (UTC)."""
+    captcha_url: OptionalStr = None
+    """The captcha image to solve before `/file/dl` accepts this ticket; None when the
+    ticket demands no captcha (streamtape-api.md §5.6 N10)."""
+    captcha_width: int | None = Field(default=None, alias="captcha_w")
+    """The captcha image's width in pixels, wire name `captcha_w`."""
+    captcha_height: int | None = Field(default=None, alias="captcha_h")
+    """The captcha image's height in pixels, wire name `captcha_h`."""
+
+    @property
+    def requires_captcha(self) -> bool:
+        """Whether `/file/dl` needs a `captcha_response` for this ticket."""
+        return bool(self.captcha_url)
 
     # Local monotonic time the ticket arrived: the wait is measured from here.
     _received_at: float = PrivateAttr(default_factory=time.monotonic)
@@ -62,7 +77,7 @@ class FileInfo(StreamtapeModel):
     A missing file comes back as an entry too: `status` 404, `name` None, `size` 0.
     """
 
-    id: str
+    id: WireId
     """The file id as the API reports it inside the entry."""
     status: int = 200
     """Per-file status: 200 found, 404 not found, 451 blocked."""
@@ -70,8 +85,11 @@ class FileInfo(StreamtapeModel):
     """The file's name; None when the file does not exist (wire `false`)."""
     size: int = 0
     """Size in bytes (0 for a missing file)."""
-    content_type: str | None = Field(default=None, alias="type")
-    """MIME type, wire name `type`; absent in some real replies."""
+    content_type: str | None = Field(
+        default=None, alias="type", validation_alias=AliasChoices("type", "content_type")
+    )
+    """MIME type, wire name `type` (Openload-era replies say `content_type`); absent in some
+    real replies."""
     converted: bool = False
     """Whether conversion to a streamable format has finished."""
     thumb: OptionalStr = None
@@ -92,10 +110,34 @@ class UploadURL(StreamtapeModel):
     """When the URL expires (UTC)."""
 
 
-class UploadedFile(StreamtapeModel):
-    """The reply of the upload POST: the new file."""
+#: A file page link, `https://streamtape.com/v/{id}/{name}`.
+_PAGE_LINK = re.compile(r"/v/([^/?#]+)(?:/([^?#]*))?")
 
-    id: str
+
+def file_id_from_link(link: object) -> str | None:
+    """The file id in a page link (`.../v/<id>/<name>`), or None when it has none."""
+    if not isinstance(link, str):
+        return None
+    found = _PAGE_LINK.search(urlsplit(link).path)
+    return unquote(found.group(1)) if found else None
+
+
+def file_name_from_link(link: object) -> str | None:
+    """The file name in a page link (`.../v/<id>/<name>`), or None when it has none."""
+    if not isinstance(link, str):
+        return None
+    found = _PAGE_LINK.search(urlsplit(link).path)
+    return unquote(found.group(2)) if found and found.group(2) else None
+
+
+class UploadedFile(StreamtapeModel):
+    """The reply of the upload POST: the new file.
+
+    All six wire fields are strings (streamtape-api.md §5.6 N6). A reply without `id` takes
+    it from `url` (`/v/<id>/<name>`).
+    """
+
+    id: WireId
     """The new file's id."""
     name: str
     """The stored file name."""
@@ -107,6 +149,22 @@ class UploadedFile(StreamtapeModel):
     """The MIME type the server detected."""
     url: str
     """The file's page link, `https://streamtape.com/v/{id}/{name}`."""
+    reconciled: bool = False
+    """True when the upload host's reply was lost or lacked the id, and the SDK found the
+    stored file by listing its folder (a file of that name and size, created since the
+    upload started); `sha256` and `content_type` are then None. Not a wire field."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _id_from_url(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        fields = cast("dict[str, object]", data)
+        if fields.get("id") in (None, False, ""):
+            derived = file_id_from_link(fields.get("url"))
+            if derived:
+                return {**fields, "id": derived}
+        return fields
 
 
 class Conversion(StreamtapeModel):
@@ -123,10 +181,25 @@ class Conversion(StreamtapeModel):
     status: str | None = None
     """Conversion state as the API says it (`"new"`, `"pending"`, ...; new values are kept)."""
     progress: float = 0.0
-    """Progress as a fraction from 0 to 1."""
+    """Progress as a fraction from 0 to 1. The wire sends a percentage as an integer (`45`,
+    streamtape-api.md §5.6 N5); a float of at most 1 is taken as a fraction already."""
     retries: int = 0
     """How often the conversion was retried."""
     link: str | None = None
     """The file's page link."""
-    link_id: str | None = Field(default=None, alias="linkid")
+    link_id: OptionalId = Field(default=None, alias="linkid")
     """The file id, wire name `linkid`."""
+
+    @field_validator("progress", mode="before")
+    @classmethod
+    def _percent_as_fraction(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                value = float(value) if "." in value else int(value)
+            except ValueError:
+                return value  # pydantic reports it
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) or (isinstance(value, float) and value > 1):
+            return min(1.0, max(0.0, value / 100))
+        return value

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import cast
 
-from ._base import APIDateTime, FolderId, OptionalStr, StreamtapeModel
+from pydantic import Field, model_validator
+
+from ._base import APIDateTime, FolderId, OptionalId, OptionalStr, StreamtapeModel, WireId
+from .files import file_name_from_link
 
 __all__ = ["RemoteUpload", "RemoteUploadStatus"]
 
@@ -17,16 +20,19 @@ ERROR = "error"
 class RemoteUpload(StreamtapeModel):
     """A remote upload just queued by `/remotedl/add`."""
 
-    id: str
+    id: WireId
     """The remote-upload id (not a file id: the file id arrives later as `file_id`)."""
     folder_id: FolderId = Field(default=None, alias="folderid")
     """Destination folder; None for the root folder."""
+    requested_name: str | None = None
+    """The `name` passed to `remote.add` (not a wire field): `remote.wait(job)` renames the
+    stored file to it when the service ignored it (streamtape-api.md §5.6 N11)."""
 
 
 class RemoteUploadStatus(StreamtapeModel):
     """The state of one remote upload (`/remotedl/status`)."""
 
-    id: str
+    id: WireId
     """The remote-upload id."""
     remote_url: str | None = Field(default=None, alias="remoteurl")
     """The source URL being fetched, wire name `remoteurl`."""
@@ -42,15 +48,65 @@ class RemoteUploadStatus(StreamtapeModel):
     """When the remote upload was queued (UTC)."""
     last_update: APIDateTime | None = None
     """When its state last changed (UTC)."""
-    file_id: OptionalStr = Field(default=None, alias="extid")
-    """The new file's id once finished, wire name `extid` (`false` -> None until then)."""
+    file_id: OptionalId = Field(default=None, alias="extid")
+    """The new file's id once finished, wire name `extid` (`false` -> None until then);
+    falls back to `link_id` when only that is given."""
+    link_id: OptionalId = Field(default=None, alias="linkid")
+    """The new file's link id, wire name `linkid` (`false` until the file exists,
+    streamtape-api.md §5.6 N1)."""
     url: OptionalStr = None
     """The new file's page link once finished (`false` -> None until then)."""
+    name: OptionalStr = None
+    """The stored file's name: the wire `name` when sent, else the last part of `url`;
+    after `remote.wait` renamed the file, the requested name."""
+    renamed_from: str | None = None
+    """Set by `remote.wait` when it renamed the stored file to the name given to
+    `remote.add` (the service ignored it, §5.6 N11): the name the service had chosen.
+    Not a wire field."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_in(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        fields = dict(cast("dict[str, object]", data))
+        if fields.get("extid") in (None, False, "") and fields.get("linkid") not in (
+            None,
+            False,
+            "",
+        ):
+            fields["extid"] = fields["linkid"]
+        if fields.get("name") in (None, False, ""):
+            from_link = file_name_from_link(fields.get("url"))
+            if from_link:
+                fields["name"] = from_link
+        if isinstance(fields.get("status"), (int, float)) and not isinstance(
+            fields.get("status"), bool
+        ):
+            fields["status"] = str(fields["status"])
+        return fields
 
     @property
     def is_finished(self) -> bool:
-        """Whether the transfer completed (status `finished`, or a page link is present)."""
+        """Whether the service reports the transfer done (status `finished`, or a page link
+        is present). See `is_complete` for whether every byte arrived."""
         return self.status == FINISHED or self.url is not None
+
+    @property
+    def is_truncated(self) -> bool:
+        """Whether a finished transfer stored fewer bytes than the source announced
+        (`bytes_loaded < bytes_total`, streamtape-api.md §5.6 N12)."""
+        return (
+            self.is_finished
+            and self.bytes_total is not None
+            and self.bytes_loaded is not None
+            and self.bytes_loaded < self.bytes_total
+        )
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether the transfer finished with every announced byte."""
+        return self.is_finished and not self.is_truncated
 
     @property
     def is_failed(self) -> bool:
@@ -59,9 +115,8 @@ class RemoteUploadStatus(StreamtapeModel):
 
     @property
     def progress(self) -> float | None:
-        """Fraction fetched (0 to 1), or None while the total is unknown."""
-        if self.is_finished:
-            return 1.0
+        """Fraction fetched (0 to 1), or None while the total is unknown. A finished transfer
+        with unknown figures counts as 1.0; a truncated one says how much arrived."""
         if not self.bytes_total or self.bytes_loaded is None:
-            return None
-        return min(1.0, self.bytes_loaded / self.bytes_total)
+            return 1.0 if self.is_finished else None
+        return max(0.0, min(1.0, self.bytes_loaded / self.bytes_total))

@@ -4,18 +4,31 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from os import PathLike
 from pathlib import Path
 from typing import cast
 
 from .. import _endpoints as ep
-from ..errors import BadRequestError, IntegrityError, PermissionDeniedError
+from ..errors import (
+    BadRequestError,
+    CaptchaRequiredError,
+    IntegrityError,
+    NotFoundError,
+    OutcomeUnknownError,
+    PermissionDeniedError,
+    ResponseFormatError,
+    StreamtapeError,
+)
 from ..models import (
     Conversion,
     DownloadLink,
     DownloadTicket,
     FileInfo,
+    FolderListing,
+    KeyedResult,
+    ListResult,
     UploadedFile,
     UploadURL,
 )
@@ -29,9 +42,23 @@ from ..transfers import (
     post_upload,
     sha256_hex,
 )
-from ._base import Resource, expect_true, parse, require_id, require_name
+from ..transfers._source import UploadSource
+from ._base import (
+    Resource,
+    expect_true,
+    parse,
+    parse_keyed,
+    parse_listed,
+    require_id,
+    require_name,
+)
+from ._reconcile import describe_failure, is_ambiguous, newer_than, now, outcome_unknown, reconcile
 
-__all__ = ["INFO_BATCH_SIZE", "Files"]
+__all__ = ["INFO_BATCH_SIZE", "CaptchaSolver", "Files"]
+
+#: Answers a download ticket's captcha: called with the ticket, returns the text to send as
+#: `captcha_response` (see `DownloadTicket.captcha_url`).
+CaptchaSolver = Callable[[DownloadTicket], str]
 
 #: Ids per `/file/info` call. The limit is undocumented; Openload, whose API Streamtape
 #: adapted, allowed 50, and one client claims 100. 50 is the safe choice.
@@ -49,6 +76,37 @@ def _safe_file_name(name: str, fallback: str) -> str:
     """A server-given name made safe to join to a directory (no separators, no '..')."""
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     return fallback if base in ("", ".", "..") else base
+
+
+def _not_found(file_id: str, endpoint: ep.Endpoint, what: str) -> NotFoundError:
+    """The error for a `result: null` that means the file is gone (§5.6 N9)."""
+    return NotFoundError(
+        f"file {file_id!r} {what} (the service answered an empty result)",
+        status=404,
+        endpoint=endpoint.path,
+        detail=f"file={file_id!r}",
+    )
+
+
+def _captcha_required(file_id: str, ticket: DownloadTicket) -> CaptchaRequiredError:
+    size = (
+        f" ({ticket.captcha_width}x{ticket.captcha_height} px)"
+        if ticket.captcha_width and ticket.captcha_height
+        else ""
+    )
+    return CaptchaRequiredError(
+        f"the download ticket for file {file_id!r} demands a captcha: solve the image at "
+        f"{ticket.captcha_url}{size}",
+        captcha_url=ticket.captcha_url,
+        status=403,
+        endpoint=ep.DOWNLOAD_LINK.path,
+        detail=f"file={file_id!r}",
+    )
+
+
+def _upload_check(folder: str | None, src: UploadSource) -> str:
+    where = f"folder {folder}" if folder else "the root folder"
+    return f"list {where} and look for a file named {src.name!r} of {src.size} bytes"
 
 
 def _file_ids(file_ids: str | Iterable[str]) -> list[str]:
@@ -79,15 +137,21 @@ class Files(Resource):
     def get_download_ticket(self, file_id: str, *, timeout: float | None = None) -> DownloadTicket:
         """Ask for a download ticket; wait `ticket.wait_time` seconds before using it.
 
+        The ticket may demand a captcha (`ticket.requires_captcha`, streamtape-api.md §5.6
+        N10): then pass the answer as `captcha_response` to `get_download_link`.
+
         Raises:
             ValueError: `file_id` is empty.
-            NotFoundError: no such file.
+            NotFoundError: no such file (also when the service answers an empty result).
 
         Example:
             >>> ticket = client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
         """
         require_id(file_id, "file_id")
         result = self._call(ep.DOWNLOAD_TICKET, {"file": file_id}, timeout=timeout)
+        if result is None:
+            # Assumed by analogy with /file/dl (§5.6 N9): no ticket for a file that is gone.
+            raise _not_found(file_id, ep.DOWNLOAD_TICKET, "does not exist or was removed")
         return parse(DownloadTicket, result, ep.DOWNLOAD_TICKET)
 
     def get_download_link(
@@ -104,9 +168,19 @@ class Files(Resource):
         (measured from when the ticket arrived), and waits again if the API still says
         "wait N more seconds". Given a bare ticket string, it asks at once.
 
+        Args:
+            file_id: the file the ticket is for.
+            ticket: the ticket (object or string) from `get_download_ticket`.
+            captcha_response: the answer to the ticket's captcha, when it demands one
+                (`ticket.requires_captcha`; streamtape-api.md §5.6 N10).
+
         Raises:
+            CaptchaRequiredError: the ticket demands a captcha and no `captcha_response` was
+                given (raised before `/file/dl` is called, with `.captcha_url`), or the
+                service refused the answer.
             PermissionDeniedError: the ticket is used too early, expired, or for another file.
-            NotFoundError: no such file.
+            NotFoundError: no such file, or the file vanished (the service answers an empty
+                result, §5.6 N9).
 
         Example:
             >>> link = client.files.get_download_link(file_id, ticket)  # doctest: +SKIP
@@ -115,6 +189,8 @@ class Files(Resource):
         require_id(file_id, "file_id")
         ticket_value = ticket.ticket if isinstance(ticket, DownloadTicket) else ticket
         require_id(ticket_value, "ticket")
+        if isinstance(ticket, DownloadTicket) and ticket.requires_captcha and not captcha_response:
+            raise _captcha_required(file_id, ticket)
         params = {"file": file_id, "ticket": ticket_value, "captcha_response": captcha_response}
         if isinstance(ticket, DownloadTicket):
             remaining = ticket.remaining_wait()
@@ -123,6 +199,17 @@ class Files(Resource):
         for attempt in range(_WAIT_RETRIES + 1):
             try:
                 result = self._call(ep.DOWNLOAD_LINK, params, timeout=timeout)
+            except CaptchaRequiredError as error:
+                if isinstance(ticket, DownloadTicket) and ticket.captcha_url:
+                    raise CaptchaRequiredError(
+                        error.message,
+                        captcha_url=ticket.captcha_url,
+                        status=error.status,
+                        endpoint=error.endpoint,
+                        http_status=error.http_status,
+                        detail=error.detail,
+                    ) from None
+                raise
             except PermissionDeniedError as error:
                 wait = _WAIT_MESSAGE.search(error.message)
                 if not isinstance(ticket, DownloadTicket) or wait is None:
@@ -131,18 +218,20 @@ class Files(Resource):
                     raise
                 self._transport.sleep(float(wait.group(1)))
                 continue
-            if result is None:  # some clients report `null` for a file that vanished
-                break
+            if result is None:  # the file vanished after the ticket (§5.6 N9)
+                raise _not_found(file_id, ep.DOWNLOAD_LINK, "vanished: no download link for it")
             return parse(DownloadLink, result, ep.DOWNLOAD_LINK)
-        return parse(DownloadLink, None, ep.DOWNLOAD_LINK)
+        raise AssertionError("unreachable: the last attempt returns or raises")
 
     def info(
         self, file_ids: str | Iterable[str], *, timeout: float | None = None
-    ) -> dict[str, FileInfo]:
+    ) -> KeyedResult[FileInfo]:
         """Return the info of one or many files, keyed by the requested id.
 
         Long lists are sent in batches of `INFO_BATCH_SIZE` (50) ids. A missing file is not an
         error: its entry has `status == 404` and `name is None` (`entry.exists` is False).
+        Entries are parsed one by one: an entry of an unexpected shape is reported in the
+        result's `invalid` mapping (key -> `InvalidEntry`) and never loses the others.
 
         Raises:
             ValueError: an id is empty or contains a comma, or no id was given.
@@ -152,18 +241,11 @@ class Files(Resource):
             >>> [i.name for i in infos.values() if i.exists]  # doctest: +SKIP
         """
         ids = _file_ids(file_ids)
-        found: dict[str, FileInfo] = {}
+        found: KeyedResult[FileInfo] = KeyedResult()
         for start in range(0, len(ids), INFO_BATCH_SIZE):
             batch = ids[start : start + INFO_BATCH_SIZE]
             result = self._call(ep.FILE_INFO, {"file": ",".join(batch)}, timeout=timeout)
-            if result is None or result == []:
-                continue
-            if isinstance(result, list):
-                entries = cast("list[object]", result)
-                for entry in parse(list[FileInfo], entries, ep.FILE_INFO):
-                    found[entry.id] = entry
-            else:
-                found.update(parse(dict[str, FileInfo], result, ep.FILE_INFO))
+            found.merge(parse_keyed(FileInfo, result, ep.FILE_INFO))
         return found
 
     def get_upload_url(
@@ -214,6 +296,13 @@ class Files(Resource):
         corrupted bytes), then POSTs the file as multipart. The POST is never retried: a
         repeat could store the file twice. Zero-byte files are uploaded like any other.
 
+        After the last byte, the reply is awaited for `Timeout.upload_reply` seconds (10
+        minutes by default; the host can take minutes for a large file, streamtape-api.md
+        §5.6 N8). When the reply is lost or unreadable, or lacks the new file's id (N6), the
+        SDK reconciles: it lists the folder for a file of that name and size created since
+        the upload started and returns it (`reconciled=True`); when it cannot tell, it
+        raises `OutcomeUnknownError` saying what to check, never uploading twice.
+
         Args:
             source: a path, or a seekable binary file object (read from its position).
             folder: destination folder id; the root folder when None.
@@ -222,7 +311,8 @@ class Files(Resource):
                 or the 64-hex-digit hash when you already know it.
             httponly: ask for a plain-http upload URL.
             progress: called as `progress(bytes_sent, file_size)`.
-            timeout: seconds to wait for the connection and for each read of the reply.
+            timeout: seconds to wait for the connection and for each write; the wait for the
+                reply is the longer of this and the client's `Timeout.upload_reply`.
 
         Raises:
             FileNotFoundError: the path does not exist (raised before any network I/O,
@@ -232,7 +322,9 @@ class Files(Resource):
             ValueError: a bad argument (non-seekable stream, no name, bad hash).
             IntegrityError: the server's hash or size differs from the local file's.
             APIError: the upload URL was refused (`PermissionDeniedError` when expired).
-            APIConnectionError: the connection failed; the file may or may not be stored.
+            APIConnectionError: the connection failed before the request was sent.
+            OutcomeUnknownError: the file may or may not be stored and reconciliation could
+                not tell; the message says what to look for before uploading again.
 
         Example:
             >>> up = client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
@@ -249,6 +341,7 @@ class Files(Resource):
                 expected = sha256_hex(src.file)
                 src.rewind()
             target = self.get_upload_url(folder, expected, httponly, timeout=timeout)
+            started = now()
             try:
                 result = post_upload(
                     self._transport, target.url, src, progress=progress, timeout=timeout
@@ -261,9 +354,23 @@ class Files(Resource):
                         "or the hash passed in is wrong."
                     ) from None
                 raise
+            except StreamtapeError as error:
+                if not is_ambiguous(error):
+                    raise
+                # The file may be stored: find it rather than upload it twice (§5.6 N8).
+                uploaded = reconcile(
+                    ep.UPLOAD_POST.path,
+                    error,
+                    f"the upload of {src.name!r} ({src.size} bytes)",
+                    _upload_check(folder, src),
+                    lambda: self._find_uploaded(folder, src, started, timeout),
+                    lambda found: found.id,
+                    tip="",  # the reply wait is Timeout.upload_reply, long already
+                )
+            else:
+                uploaded = self._uploaded(result, folder, src, started, timeout)
         finally:
             src.close()
-        uploaded = parse(UploadedFile, result, ep.UPLOAD_POST)
         if expected and uploaded.sha256 and uploaded.sha256.lower() != expected.lower():
             raise IntegrityError(
                 f"uploaded {src.name!r} but the server stored different bytes "
@@ -277,6 +384,66 @@ class Files(Resource):
             )
         return uploaded
 
+    def _uploaded(
+        self,
+        result: object,
+        folder: str | None,
+        src: UploadSource,
+        started: datetime,
+        timeout: float | None,
+    ) -> UploadedFile:
+        """The upload host's success reply as an `UploadedFile`; a reply without a usable
+        id (§5.6 N6) is completed by finding the file in its folder."""
+        try:
+            return parse(UploadedFile, result, ep.UPLOAD_POST)
+        except ResponseFormatError as error:
+            problem = error
+        # The host said "stored" but not which file: never raise without saying so.
+        try:
+            found = self._find_uploaded(folder, src, started, timeout)
+        except StreamtapeError as lookup_error:
+            found, problem = (
+                [],
+                ResponseFormatError(
+                    f"{describe_failure(problem)}; listing its folder failed: "
+                    f"{describe_failure(lookup_error)}"
+                ),
+            )
+        if len(found) == 1:
+            return found[0]
+        raise OutcomeUnknownError(
+            outcome_unknown(
+                f"the upload of {src.name!r} ({src.size} bytes)",
+                "the upload host answered success without the new file's id "
+                f"({describe_failure(problem)}); "
+                f"{len(found)} matching files were found in its folder",
+                _upload_check(folder, src),
+                tip="",
+            ),
+            endpoint=ep.UPLOAD_POST.path,
+        ) from problem
+
+    def _find_uploaded(
+        self, folder: str | None, src: UploadSource, started: datetime, timeout: float | None
+    ) -> list[UploadedFile]:
+        """The files of `folder` that can be this upload: same name and size, created since
+        the upload started (allowing for clock skew)."""
+        result = self._call(ep.LIST_FOLDER, {"folder": folder}, timeout=timeout)
+        listing = parse(FolderListing, result, ep.LIST_FOLDER)
+        return [
+            UploadedFile(
+                id=entry.link_id,
+                name=entry.name,
+                size=entry.size,
+                url=entry.link or f"https://streamtape.com/v/{entry.link_id}/{entry.name}",
+                reconciled=True,
+            )
+            for entry in listing.files
+            if entry.name == src.name
+            and entry.size == src.size
+            and newer_than(started, entry.created_at)
+        ]
+
     def download(
         self,
         file_id: str,
@@ -284,6 +451,7 @@ class Files(Resource):
         progress: ProgressCallback | None = None,
         resume: bool = True,
         *,
+        captcha_solver: CaptchaSolver | None = None,
         timeout: float | None = None,
     ) -> Path:
         """Download a file to `dest`, streamed to disk, resuming after dropped connections.
@@ -299,6 +467,9 @@ class Files(Resource):
             dest: the target path, or an existing directory (the file's name is used).
             progress: called as `progress(bytes_on_disk, file_size)`.
             resume: continue an existing `.part` file (False starts from scratch).
+            captcha_solver: called with a ticket that demands a captcha
+                (`ticket.requires_captcha`, streamtape-api.md §5.6 N10); its answer is sent
+                as `captcha_response`. Called again for each renewed ticket.
             timeout: seconds for each connection and each read.
 
         Returns:
@@ -310,7 +481,9 @@ class Files(Resource):
             FileNotFoundError: the destination directory does not exist (raised before the
                 download starts).
             PermissionError: the destination directory is not writable (likewise).
-            NotFoundError: no such file.
+            CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
+                given (before `/file/dl` is called; `.captcha_url` is the image).
+            NotFoundError: no such file, or it vanished (an empty `/file/dl` result).
 
         Example:
             >>> client.files.download("rbAarvRPXdYbaxY", "downloads/")  # doctest: +SKIP
@@ -327,7 +500,12 @@ class Files(Resource):
 
         def fresh_link() -> DownloadLink:
             ticket = self.get_download_ticket(file_id, timeout=timeout)
-            return self.get_download_link(file_id, ticket, timeout=timeout)
+            answer: str | None = None
+            if ticket.requires_captcha:
+                if captcha_solver is None:
+                    raise _captcha_required(file_id, ticket)
+                answer = captcha_solver(ticket)
+            return self.get_download_link(file_id, ticket, answer, timeout=timeout)
 
         link = fresh_link()
         if dest_path.is_dir():
@@ -387,18 +565,28 @@ class Files(Resource):
 
         Raises:
             ValueError: `file_id` is empty.
-            NotFoundError: no such file.
+            NotFoundError: no such file, or it has no thumbnail (yet): an empty result,
+                assumed to mean the conversion has not made one.
         """
         require_id(file_id, "file_id")
         result = self._call(ep.THUMBNAIL, {"file": file_id}, timeout=timeout)
+        if result is None or result is False or result == "":
+            raise _not_found(file_id, ep.THUMBNAIL, "has no thumbnail (yet)")
         return parse(str, result, ep.THUMBNAIL)
 
-    def running_conversions(self, *, timeout: float | None = None) -> list[Conversion]:
-        """List the conversions in progress (progress is a 0-1 fraction)."""
-        result = self._call(ep.RUNNING_CONVERSIONS, timeout=timeout)
-        return parse(list[Conversion], [] if result is None else result, ep.RUNNING_CONVERSIONS)
+    def running_conversions(self, *, timeout: float | None = None) -> ListResult[Conversion]:
+        """List the conversions in progress (progress is a 0-1 fraction).
 
-    def failed_conversions(self, *, timeout: float | None = None) -> list[Conversion]:
-        """List the conversions that failed."""
+        Entries are parsed one by one; bad ones are in the result's `invalid` list. An empty
+        (`null`) result is an empty list.
+        """
+        result = self._call(ep.RUNNING_CONVERSIONS, timeout=timeout)
+        return parse_listed(Conversion, result, ep.RUNNING_CONVERSIONS)
+
+    def failed_conversions(self, *, timeout: float | None = None) -> ListResult[Conversion]:
+        """List the conversions that failed (same shape as the running ones, §5.6 N4).
+
+        Entries are parsed one by one; bad ones are in the result's `invalid` list.
+        """
         result = self._call(ep.FAILED_CONVERSIONS, timeout=timeout)
-        return parse(list[Conversion], [] if result is None else result, ep.FAILED_CONVERSIONS)
+        return parse_listed(Conversion, result, ep.FAILED_CONVERSIONS)

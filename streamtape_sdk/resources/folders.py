@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import _endpoints as ep
+from ..errors import StreamtapeError
 from ..models import CreatedFolder, FolderListing, FolderWalkEntry
 from ._base import Resource, expect_true, parse, require_id, require_name
+from ._reconcile import is_ambiguous, reconcile
 
 __all__ = ["Folders"]
 
@@ -20,10 +22,16 @@ class Folders(Resource):
         """Create a folder under `parent` (the root folder when None).
 
         Never retried after an ambiguous failure (it could create the folder twice).
+        Instead, when the reply is lost or unreadable (or empty), the parent is listed: a
+        single folder of that name there is returned as the result. The service allows
+        several folders of one name and folders carry no creation time, so if one of that
+        name existed before, that one is returned (two or more: `OutcomeUnknownError`).
 
         Raises:
             ValueError: `name` or `parent` is empty.
             NotFoundError: no such parent folder.
+            OutcomeUnknownError: the folder may or may not have been created and the
+                parent's listing could not tell; the message says what to check.
 
         Example:
             >>> client.folders.create("Holidays").folder_id  # doctest: +SKIP
@@ -32,8 +40,25 @@ class Folders(Resource):
         require_name(name)
         if parent is not None:
             require_id(parent, "parent")
-        result = self._call(ep.CREATE_FOLDER, {"name": name, "pid": parent}, timeout=timeout)
-        return parse(CreatedFolder, result, ep.CREATE_FOLDER)
+        try:
+            result = self._call(ep.CREATE_FOLDER, {"name": name, "pid": parent}, timeout=timeout)
+            return parse(CreatedFolder, result, ep.CREATE_FOLDER)
+        except StreamtapeError as error:
+            if not is_ambiguous(error):
+                raise
+            where = f"folder {parent}" if parent else "the root folder"
+            return reconcile(
+                ep.CREATE_FOLDER.path,
+                error,
+                f"creating folder {name!r} in {where}",
+                f"list {where} and look for a folder named {name!r}",
+                lambda: [
+                    CreatedFolder.model_validate({"folderid": f.id})
+                    for f in self.list(parent, timeout=timeout).folders
+                    if f.name == name
+                ],
+                lambda found: found.folder_id,
+            )
 
     def rename(self, folder_id: str, name: str, *, timeout: float | None = None) -> None:
         """Rename a folder.
@@ -86,7 +111,11 @@ class Folders(Resource):
             seen.add(current)
             listing = self.list(current, timeout=timeout)
             entry = FolderWalkEntry(
-                path=path, folder_id=current, folders=listing.folders, files=listing.files
+                path=path,
+                folder_id=current,
+                folders=listing.folders,
+                files=listing.files,
+                invalid=listing.invalid,
             )
             yield entry
             # Read entry.folders after the yield so a caller's pruning takes effect.
@@ -95,6 +124,10 @@ class Folders(Resource):
 
     def list(self, folder_id: str | None = None, *, timeout: float | None = None) -> FolderListing:
         """List the direct subfolders and files of a folder (the root folder when None).
+
+        Entries are parsed one by one: one of an unexpected shape is reported in the
+        listing's `invalid` list and never loses the others. An empty (`null`) result is an
+        empty listing (streamtape-api.md §5.6 N16).
 
         Raises:
             ValueError: `folder_id` is blank.

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Iterable, Mapping
 from typing import cast
 
 from .. import _endpoints as ep
-from ..errors import NotFoundError, RemoteUploadFailedError, WaitTimeoutError
-from ..models import RemoteUpload, RemoteUploadStatus
+from ..errors import (
+    NotFoundError,
+    RemoteUploadFailedError,
+    RemoteUploadIncompleteError,
+    ResponseFormatError,
+    StreamtapeError,
+    TransferError,
+    WaitTimeoutError,
+)
+from ..models import KeyedResult, RemoteUpload, RemoteUploadStatus
 from ..transfers import ProgressCallback
-from ._base import Resource, expect_true, parse, require_id, require_name
+from ._base import Resource, expect_true, parse, parse_keyed, require_id, require_name
+from ._reconcile import is_ambiguous, newer_than, now, reconcile
 
 __all__ = ["Remote"]
-
-#: `wait` polls at most this far apart, however long the transfer takes.
-MAX_POLL_INTERVAL = 30.0
-#: Growth of the poll interval after each poll that saw no change.
-POLL_BACKOFF = 1.5
 
 
 def _header_lines(headers: Mapping[str, str] | str) -> str:
@@ -52,6 +55,12 @@ class Remote(Resource):
         """Queue a remote upload of `url`; poll it with `status` or `wait`.
 
         Never retried after an ambiguous failure (it could queue the transfer twice).
+        Instead, when the reply is lost or unreadable (or empty), the remote-upload list is
+        searched for a job of this URL added since the call started; a single one is
+        returned as the result. Otherwise `OutcomeUnknownError` says what to check.
+
+        The service may ignore `name` (streamtape-api.md §5.6 N11): the returned job keeps
+        it as `requested_name`, and `wait(job)` renames the stored file to it.
 
         Args:
             url: the source URL (sent percent-encoded, so `&` in it is safe).
@@ -62,6 +71,8 @@ class Remote(Resource):
 
         Raises:
             ValueError: `url` is empty, or a header is not one line.
+            OutcomeUnknownError: the job may or may not have been queued, and the remote
+                list could not tell; the message says what to check.
 
         Example:
             >>> job = client.remote.add("https://example.com/video.mp4")  # doctest: +SKIP
@@ -78,8 +89,29 @@ class Remote(Resource):
             "headers": _header_lines(headers) if headers else None,
             "name": name or None,
         }
-        result = self._call(ep.REMOTE_ADD, params, timeout=timeout)
-        return parse(RemoteUpload, result, ep.REMOTE_ADD)
+        started = now()
+        try:
+            result = self._call(ep.REMOTE_ADD, params, timeout=timeout)
+            job = parse(RemoteUpload, result, ep.REMOTE_ADD)
+        except StreamtapeError as error:
+            if not is_ambiguous(error):
+                raise
+            job = reconcile(
+                ep.REMOTE_ADD.path,
+                error,
+                "queueing the remote upload",
+                "list the remote uploads and look for one of this URL added since "
+                f"{started:%H:%M:%S} UTC",
+                lambda: [
+                    RemoteUpload.model_validate({"id": s.id, "folderid": s.folder_id})
+                    for s in self.list(timeout=timeout).values()
+                    if s.remote_url == url
+                    and s.folder_id == (folder or None)
+                    and newer_than(started, s.added)
+                ],
+                lambda found: found.id,
+            )
+        return job.model_copy(update={"requested_name": name}) if name else job
 
     def remove(self, upload_id: str, *, timeout: float | None = None) -> None:
         """Cancel and remove one remote upload.
@@ -107,12 +139,21 @@ class Remote(Resource):
         Raises:
             ValueError: `upload_id` is empty.
             NotFoundError: no such remote upload.
+            ResponseFormatError: its entry in the reply has an unexpected shape.
         """
         require_id(upload_id, "upload_id")
+        # An unknown id gets every upload of the account, not a 404 (§5.6 N2): pick ours.
         statuses = self._statuses({"id": upload_id}, timeout)
         found = statuses.get(upload_id)
         if found is None:
             found = next((s for s in statuses.values() if s.id == upload_id), None)
+        if found is None and upload_id in statuses.invalid:
+            bad = statuses.invalid[upload_id]
+            raise ResponseFormatError(
+                f"{ep.REMOTE_STATUS.path} returned a result of an unexpected shape "
+                f"({upload_id}: {bad.problem}). The API may have changed; upgrade "
+                "streamtape-sdk or report this."
+            )
         if found is None:
             raise NotFoundError(
                 f"remote upload {upload_id!r} is not in the status reply",
@@ -123,67 +164,127 @@ class Remote(Resource):
 
     def wait(
         self,
-        upload_id: str,
+        upload_id: str | RemoteUpload,
         *,
         timeout: float = 3600.0,
         poll_interval: float = 2.0,
         progress: ProgressCallback | None = None,
+        name: str | None = None,
     ) -> RemoteUploadStatus:
-        """Poll a remote upload until it finishes, and return its final status.
+        """Poll a remote upload until it finishes, check the result, and return its status.
 
-        Polls every `poll_interval` seconds, backing off (x1.5, up to 30 s) while nothing
-        changes and going back to `poll_interval` when bytes move.
+        Polls every `poll_interval` seconds, so it returns at most one `poll_interval` (plus
+        one status call) after the service reports the job finished.
+
+        Post-conditions are checked, not assumed (streamtape-api.md §5.6):
+        - a job marked `finished` with fewer bytes than announced (N12) raises
+          `RemoteUploadIncompleteError`, which names the stored file;
+        - when a name was asked for (`name=`, or the `requested_name` of the job returned by
+          `add`) and the service stored another one (N11), the file is renamed to it; the
+          returned status then has `name` set to it and `renamed_from` to the service's
+          choice (`""` when the service did not say).
 
         Args:
-            upload_id: the id from `add`.
+            upload_id: the id from `add`, or the job `add` returned.
             timeout: the most seconds to wait in total (not the per-request timeout).
-            poll_interval: seconds between the first polls.
+            poll_interval: seconds between polls.
             progress: called as `progress(bytes_loaded, bytes_total)` after each poll.
+            name: the file name to end up with; defaults to the job's `requested_name`.
 
         Raises:
             RemoteUploadFailedError: the transfer ended in status `error`.
+            RemoteUploadIncompleteError: it finished with fewer bytes than announced.
             WaitTimeoutError: it had not finished after `timeout` seconds.
             NotFoundError: no such remote upload (e.g. it was removed).
+            TransferError: it finished, but renaming the file to `name` failed (the
+                message names the stored file).
 
         Example:
-            >>> done = client.remote.wait(job.id, timeout=600)  # doctest: +SKIP
-            >>> done.file_id  # doctest: +SKIP
+            >>> job = client.remote.add(url, name="clip.mp4")  # doctest: +SKIP
+            >>> done = client.remote.wait(job, timeout=600)  # doctest: +SKIP
+            >>> done.file_id, done.name  # doctest: +SKIP
         """
+        if isinstance(upload_id, RemoteUpload):
+            wanted = upload_id.requested_name if name is None else name
+            upload_id = upload_id.id
+        else:
+            wanted = name
         require_id(upload_id, "upload_id")
+        if wanted is not None:
+            require_name(wanted)
         if timeout < 0 or poll_interval <= 0:
             raise ValueError("timeout must be >= 0 and poll_interval > 0")
         clock, sleep = self._transport.clock, self._transport.sleep
         deadline = clock() + timeout
-        interval = poll_interval
-        last_loaded: int | None = None
         while True:
+            polled_at = clock()
             current = self.status(upload_id)
             if progress is not None and current.bytes_loaded is not None:
                 progress(current.bytes_loaded, current.bytes_total)
-            if current.is_finished:
-                return current
             if current.is_failed:
                 raise RemoteUploadFailedError(
                     f"remote upload {upload_id} of {current.remote_url!r} failed on the "
                     "server (status 'error'); check that the URL is reachable from the "
                     "internet and the headers are right, then add it again."
                 )
+            # A rename needs the file id, which can follow the `finished` status (N1).
+            if current.is_finished and (wanted is None or current.file_id is not None):
+                return self._verified(upload_id, current, wanted)
             remaining = deadline - clock()
             if remaining <= 0:
+                state = (
+                    "finished but the service has not named the stored file yet, so it "
+                    f"could not be renamed to {wanted!r}"
+                    if current.is_finished
+                    else f"still {current.status!r}"
+                )
                 raise WaitTimeoutError(
-                    f"remote upload {upload_id} is still {current.status!r} after {timeout} s "
+                    f"remote upload {upload_id} is {state} after {timeout} s "
                     f"({current.bytes_loaded or 0} of {current.bytes_total or '?'} bytes); "
                     "call wait() again with a longer timeout, or remove() it."
                 )
-            moved = current.bytes_loaded != last_loaded
-            last_loaded = current.bytes_loaded
-            interval = poll_interval if moved else min(interval * POLL_BACKOFF, MAX_POLL_INTERVAL)
-            sleep(min(interval, remaining))
+            # Keep the cadence: the status call's own duration counts towards the interval.
+            sleep(max(0.0, min(poll_interval - (clock() - polled_at), remaining)))
+
+    def _verified(
+        self, upload_id: str, current: RemoteUploadStatus, wanted: str | None
+    ) -> RemoteUploadStatus:
+        """Check a finished job's post-conditions; rename its file when asked (N11, N12)."""
+        if current.is_truncated:
+            loaded, total = current.bytes_loaded or 0, current.bytes_total or 0
+            stored = f"file {current.file_id}" if current.file_id else "a file"
+            raise RemoteUploadIncompleteError(
+                f"remote upload {upload_id} of {current.remote_url!r} was reported finished "
+                f"with {loaded} of {total} bytes ({loaded / total:.0%}): the source was cut "
+                f"short. The service stored {stored} with the partial content; delete it and "
+                "add the URL again.",
+                upload_id=upload_id,
+                file_id=current.file_id,
+                bytes_loaded=loaded,
+                bytes_total=total,
+            )
+        if wanted is None or current.name == wanted or current.file_id is None:
+            return current
+        try:
+            result = self._call(
+                ep.RENAME_FILE, {"file": current.file_id, "name": wanted}, timeout=None
+            )
+            expect_true(result, ep.RENAME_FILE)
+        except StreamtapeError as error:
+            raise TransferError(
+                f"remote upload {upload_id} finished as file {current.file_id} named "
+                f"{current.name!r}, but renaming it to {wanted!r} failed ({error}); the file "
+                f"is stored: rename it with files.rename({current.file_id!r}, {wanted!r})."
+            ) from error
+        return current.model_copy(update={"name": wanted, "renamed_from": current.name or ""})
 
     def list(
         self, limit: int | None = None, *, timeout: float | None = None
-    ) -> dict[str, RemoteUploadStatus]:
+    ) -> KeyedResult[RemoteUploadStatus]:
         """Return the state of the account's (recent) remote uploads, keyed by upload id.
+
+        Entries are parsed one by one: one of an unexpected shape is reported in the
+        result's `invalid` mapping and never loses the others.
 
         Args:
             limit: the most entries to return (the server's default when None).
@@ -197,12 +298,6 @@ class Remote(Resource):
 
     def _statuses(
         self, params: Mapping[str, str | int | None], timeout: float | None
-    ) -> dict[str, RemoteUploadStatus]:
+    ) -> KeyedResult[RemoteUploadStatus]:
         result = self._call(ep.REMOTE_STATUS, params, timeout=timeout)
-        if result is None or result == []:
-            return {}
-        if isinstance(result, builtins.list):
-            items = cast("builtins.list[object]", result)
-            entries = parse(builtins.list[RemoteUploadStatus], items, ep.REMOTE_STATUS)
-            return {entry.id: entry for entry in entries}
-        return parse(dict[str, RemoteUploadStatus], result, ep.REMOTE_STATUS)
+        return parse_keyed(RemoteUploadStatus, result, ep.REMOTE_STATUS)

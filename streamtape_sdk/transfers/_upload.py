@@ -107,6 +107,9 @@ def post_upload(
             data=body,
             headers={"Content-Type": encoder.content_type},
             timeout=timeout,
+            # The host can answer minutes after the last byte (§5.6 N8): a short per-call
+            # timeout must not turn a stored file into an ambiguous failure.
+            reply_timeout=transport.timeout.upload_reply,
         )
         # The reply may say text/html; the body is JSON all the same.
         return transport.decode_envelope(response, UPLOAD_POST)

@@ -8,6 +8,7 @@ the exact exception type (or a correct result), and how many requests the endpoi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -16,13 +17,17 @@ from streamtape_sdk import (
     APIError,
     APITimeoutError,
     BandwidthExceededError,
+    CaptchaRequiredError,
+    FolderListing,
     NotFoundError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     ResponseFormatError,
     ServerError,
     StreamtapeError,
 )
 from streamtape_sdk._endpoints import ALL_API_ENDPOINTS, Endpoint
+from streamtape_sdk.testing import Fault
 from tests.reliability.conftest import (
     DRIVERS,
     ENDPOINT_PATHS,
@@ -58,6 +63,9 @@ CON = Expect(APIConnectionError, 1)
 DEN = Expect(PermissionDeniedError, 1)
 NFD = Expect(NotFoundError, 1)
 NA = None  # the endpoint takes no id
+# Non-idempotent calls after an ambiguous failure: the SDK looks for the result (§5.6 N8).
+REC = Expect(None, 1)  # the reply was lost after the server acted: found, and returned
+UNK = Expect(OutcomeUnknownError, 1)  # nothing found (yet): what to check, never a repeat
 
 
 def row(*cells: Expect | None) -> dict[str, Expect | None]:
@@ -75,11 +83,11 @@ EXPECTED: dict[str, dict[str, Expect | None]] = {
     "/file/dl":              row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, OK1, NFD),
     "/file/info":            row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, OK1),
     "/file/ul":              row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
-    "/remotedl/add":         row(SRV, SRV, SRV, BWX, SRV, FMT, FMT, FMT, TMO, CON, DEN, NFD),
+    "/remotedl/add":         row(SRV, SRV, SRV, BWX, SRV, UNK, UNK, UNK, UNK, REC, DEN, NFD),
     "/remotedl/remove":      row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
     "/remotedl/status":      row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
     "/file/listfolder":      row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
-    "/file/createfolder":    row(SRV, SRV, SRV, BWX, SRV, FMT, FMT, FMT, TMO, CON, DEN, NFD),
+    "/file/createfolder":    row(SRV, SRV, SRV, BWX, SRV, UNK, UNK, UNK, UNK, REC, DEN, NFD),
     "/file/renamefolder":    row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
     "/file/deletefolder":    row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
     "/file/rename":          row(RTY, RTY, RTY, RTY, RTY, FMT, FMT, FMT, RTY, RTY, DEN, NFD),
@@ -138,6 +146,9 @@ def test_cell(matrix_env: MatrixEnv, endpoint: str, fault: str) -> None:
     elif isinstance(outcome.error, APIConnectionError):
         # Both the slow and the dropped request reached the server: ambiguous failures.
         assert outcome.error.request_sent is True
+    elif isinstance(outcome.error, OutcomeUnknownError):
+        assert outcome.error.endpoint == endpoint
+        assert "Before trying again" in str(outcome.error)
 
 
 def test_table_covers_every_endpoint_and_fault() -> None:
@@ -157,5 +168,99 @@ def test_table_follows_the_endpoint_retry_policy(endpoint: Endpoint) -> None:
         assert expected is not None
         retried = expected.calls == 2
         assert retried is endpoint.idempotent, (endpoint.path, fault)
+    # An unreadable 2xx reply: a format error, except where the call may have taken effect.
     for fault in ("html_200", "invalid_json", "empty"):
-        assert EXPECTED[endpoint.path][fault] == FMT, (endpoint.path, fault)
+        unreadable = FMT if endpoint.idempotent else UNK
+        assert EXPECTED[endpoint.path][fault] == unreadable, (endpoint.path, fault)
+
+
+# -- the `null_result` column (streamtape-api.md §5.6 N9, N16) ---------------------------------
+
+EMPTY = Expect(None, 1)  # an empty result: the call returns an empty mapping, list or listing
+
+#: Every endpoint answering `{"status": 200, "result": null}` once: what the SDK makes of it.
+NULL_RESULT: dict[str, Expect] = {
+    "/account/info": FMT,
+    "/file/dlticket": NFD,  # no ticket: the file is gone
+    "/file/dl": NFD,  # the file vanished after its ticket (N9)
+    "/file/info": EMPTY,
+    "/file/ul": FMT,
+    "/remotedl/add": UNK,  # may have been queued: reconciled, and not found
+    "/remotedl/remove": FMT,  # "check the state before retrying"
+    "/remotedl/status": NFD,  # status(id): no entry for it
+    "/file/listfolder": EMPTY,  # N16
+    "/file/createfolder": UNK,  # may have been created: reconciled, and not found
+    "/file/renamefolder": FMT,
+    "/file/deletefolder": FMT,
+    "/file/rename": FMT,
+    "/file/move": FMT,
+    "/file/delete": FMT,
+    "/file/runningconverts": EMPTY,
+    "/file/failedconverts": EMPTY,
+    "/file/getsplash": NFD,  # no thumbnail (yet)
+}
+
+
+def test_null_result_table_covers_every_endpoint() -> None:
+    assert set(NULL_RESULT) == set(ENDPOINT_PATHS)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINT_PATHS, ids=lambda e: e.strip("/"))
+def test_null_result_cell(matrix_env: MatrixEnv, endpoint: str) -> None:
+    expected = NULL_RESULT[endpoint]
+    env = matrix_env
+    env.fake.reset_faults()
+    prepared = DRIVERS[endpoint](env, False)
+    env.fake.inject(endpoint, Fault.NULL_RESULT, times=1)
+    before = env.fake.calls(endpoint)
+    result: object = None
+    error: BaseException | None = None
+    try:
+        result = prepared.call(env.client)
+    except Exception as exc:  # any type: asserted exactly below
+        error = exc
+    calls = env.fake.calls(endpoint) - before
+    env.fake.reset_faults()
+
+    assert_only_streamtape_errors(error)
+    assert (None if error is None else type(error)) is expected.error, repr(error)
+    assert calls == expected.calls
+    if expected is EMPTY:
+        items = result.files if isinstance(result, FolderListing) else result
+        assert isinstance(items, (dict, list)), repr(result)
+        assert len(items) == 0
+    if isinstance(error, NotFoundError):
+        assert "upgrade" not in str(error)  # a domain meaning, not "the API may have changed"
+
+
+# -- captcha tickets (N10) ---------------------------------------------------------------------
+
+
+def test_captcha_ticket_without_answer_never_reaches_file_dl(
+    matrix_env: MatrixEnv, tmp_path: Path
+) -> None:
+    env = matrix_env
+    file_id = env.fake.add_file(env.unique("captcha") + ".bin", b"guarded")
+    env.fake.require_captcha(file_id, answer="x7k2")
+    try:
+        before = env.fake.calls("/file/dl")
+        with pytest.raises(CaptchaRequiredError) as caught:
+            env.client.files.download(file_id, tmp_path / "out.bin")
+        assert env.fake.calls("/file/dl") == before
+        assert caught.value.captcha_url is not None
+        assert caught.value.captcha_url.startswith(env.fake.base_url + "/captcha/")
+        assert "STREAMTAPE_LOGIN" not in str(caught.value)
+
+        wrong = env.client.files.get_download_ticket(file_id)
+        with pytest.raises(CaptchaRequiredError) as refused:
+            env.client.files.get_download_link(file_id, wrong, captcha_response="nope")
+        assert env.fake.calls("/file/dl") == before + 1  # a refusal is not retried
+        assert refused.value.captcha_url == wrong.captcha_url
+        assert "STREAMTAPE_LOGIN" not in str(refused.value)
+
+        written = env.client.files.download(
+            file_id, tmp_path / "out.bin", captcha_solver=lambda ticket: "x7k2"
+        )
+        assert written.read_bytes() == b"guarded"
+    finally:
+        env.fake.clear_captcha()

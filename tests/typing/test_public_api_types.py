@@ -33,6 +33,9 @@ from streamtape_sdk import (
     FolderFile,
     FolderListing,
     FolderWalkEntry,
+    InvalidEntry,
+    KeyedResult,
+    ListResult,
     NotFoundError,
     ProgressCallback,
     RemoteUpload,
@@ -126,7 +129,7 @@ def test_download_ticket_and_link(client: Streamtape, seeded: tuple[str, str]) -
 def test_file_info(client: Streamtape, seeded: tuple[str, str]) -> None:
     _, file_id = seeded
     infos = client.files.info([file_id, "missingFile0001"])
-    assert_type(infos, dict[str, FileInfo])
+    assert_type(infos, KeyedResult[FileInfo])
     found = infos[file_id]
     assert_type(found.id, str)
     assert_type(found.status, int)
@@ -136,10 +139,11 @@ def test_file_info(client: Streamtape, seeded: tuple[str, str]) -> None:
     assert_type(found.converted, bool)
     assert_type(found.thumb, str | None)
     assert_type(found.exists, bool)
+    assert_type(infos.invalid, dict[str, InvalidEntry])
     assert found.exists
     assert not infos["missingFile0001"].exists
-    assert_type(client.files.info(file_id), dict[str, FileInfo])
-    assert_type(client.files.info(iter([file_id])), dict[str, FileInfo])
+    assert_type(client.files.info(file_id), KeyedResult[FileInfo])
+    assert_type(client.files.info(iter([file_id])), KeyedResult[FileInfo])
 
 
 def test_upload_and_download(client: Streamtape, tmp_path: Path) -> None:
@@ -195,7 +199,7 @@ def test_conversions(client: Streamtape, fake_streamtape: FakeStreamtape) -> Non
     fake_streamtape.add_file("running.mp4", b"r", converted=False)
     fake_streamtape.add_file("broken.mp4", b"b", fail_conversion=True)
     running = client.files.running_conversions()
-    assert_type(running, list[Conversion])
+    assert_type(running, ListResult[Conversion])
     conversion = running[0]
     assert_type(conversion.name, str | None)
     assert_type(conversion.folder_id, str | None)
@@ -204,8 +208,9 @@ def test_conversions(client: Streamtape, fake_streamtape: FakeStreamtape) -> Non
     assert_type(conversion.retries, int)
     assert_type(conversion.link, str | None)
     assert_type(conversion.link_id, str | None)
+    assert_type(running.invalid, list[InvalidEntry])
     fake_streamtape.finish_conversions()
-    assert_type(client.files.failed_conversions(), list[Conversion])
+    assert_type(client.files.failed_conversions(), ListResult[Conversion])
 
 
 def test_remote(client: Streamtape) -> None:
@@ -239,8 +244,8 @@ def test_remote(client: Streamtape) -> None:
     with pytest.raises(RemoteUploadFailedError):
         assert_type(client.remote.wait(job.id, timeout=30, poll_interval=0.05), RemoteUploadStatus)
 
-    assert_type(client.remote.list(), dict[str, RemoteUploadStatus])
-    assert_type(client.remote.list(limit=10), dict[str, RemoteUploadStatus])
+    assert_type(client.remote.list(), KeyedResult[RemoteUploadStatus])
+    assert_type(client.remote.list(limit=10), KeyedResult[RemoteUploadStatus])
     assert_type(client.remote.remove(job.id), None)
     client.remote.add("https://example.com/other.mp4", headers="Cookie: a=b")
     assert_type(client.remote.remove_all(), None)

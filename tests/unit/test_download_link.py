@@ -13,7 +13,6 @@ from streamtape_sdk import (
     DownloadTicket,
     NotFoundError,
     PermissionDeniedError,
-    ResponseFormatError,
     Streamtape,
 )
 from tests.fakes import FakeSleep
@@ -212,9 +211,11 @@ def test_transient_failure_is_retried_by_the_transport(
     assert 0.0 <= fake_sleep.calls[0] <= 0.5
 
 
-def test_null_result_is_a_format_error(client: Streamtape, rsps: responses.RequestsMock) -> None:
-    # Some clients report `null` for a file that vanished; it is not a usable link.
+def test_null_result_is_not_found(client: Streamtape, rsps: responses.RequestsMock) -> None:
+    # `null` from /file/dl means the file vanished (streamtape-api.md §5.6 N9).
     add_json(rsps, "/file/dl", None)
-    with pytest.raises(ResponseFormatError, match=r"^/file/dl returned a result of an unexpected"):
+    with pytest.raises(NotFoundError, match=f"file '{FILE_ID}' vanished") as caught:
         client.files.get_download_link(FILE_ID, ticket(0))
+    assert "upgrade" not in str(caught.value)
+    assert caught.value.endpoint == "/file/dl"
     assert len(rsps.calls) == 1

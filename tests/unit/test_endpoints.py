@@ -570,7 +570,7 @@ def test_thumbnail_url(client: Streamtape, rsps: responses.RequestsMock) -> None
     assert thumb == "https://thumb.tapecontent.net/thumb/wg8ad12d3QiJRXG/thumb.jpg"
 
 
-@pytest.mark.parametrize("result", [None, {"url": "x"}, 5])
+@pytest.mark.parametrize("result", [{"url": "x"}, 5])
 def test_thumbnail_not_a_string_is_a_format_error(
     client: Streamtape, rsps: responses.RequestsMock, result: object
 ) -> None:

@@ -25,6 +25,7 @@ from streamtape_sdk import (
     NotFoundError,
     PermissionDeniedError,
     RemoteUploadFailedError,
+    RemoteUploadIncompleteError,
     ResponseFormatError,
     ServerError,
     Streamtape,
@@ -331,27 +332,21 @@ WRONG_SHAPES: list[tuple[str, Callable[[Streamtape], object], object, str]] = [
         "wait_time",
     ),
     ("/file/dl", lambda c: c.files.get_download_link("f", "t"), {"name": "a"}, "size"),
-    ("/file/dl", lambda c: c.files.get_download_link("f", "t"), None, "result"),
     ("/file/info", lambda c: c.files.info("f"), "a string", "result"),
-    ("/file/info", lambda c: c.files.info("f"), {"f": "not an object"}, "f"),
-    ("/file/info", lambda c: c.files.info("f"), {"f": {"name": "no id"}}, "f.id"),
-    ("/file/info", lambda c: c.files.info("f"), [1, 2], "0"),
     ("/file/ul", lambda c: c.files.get_upload_url(), {"valid_until": "2019-12-31 23:59:59"}, "url"),
     ("/file/ul", lambda c: c.files.get_upload_url(), True, "result"),
-    ("/remotedl/add", lambda c: c.remote.add("https://x.test/a"), {"folderid": "0"}, "id"),
     ("/remotedl/status", lambda c: c.remote.list(), "nope", "result"),
-    ("/remotedl/status", lambda c: c.remote.list(), {"r": {"id": "r"}}, "r.status"),
     ("/remotedl/status", lambda c: c.remote.status("r"), {"r": 5}, "r"),
     ("/file/listfolder", lambda c: c.folders.list(), "nope", "result"),
-    ("/file/listfolder", lambda c: c.folders.list(), {"files": [{"name": "a"}]}, "files.0"),
     ("/file/listfolder", lambda c: c.folders.list(), {"folders": "x"}, "folders"),
-    ("/file/createfolder", lambda c: c.folders.create("n"), {"id": "x"}, "folderid"),
-    ("/file/createfolder", lambda c: c.folders.create("n"), True, "result"),
     ("/file/runningconverts", lambda c: c.files.running_conversions(), {"a": 1}, "result"),
-    ("/file/runningconverts", lambda c: c.files.running_conversions(), [{"progress": "x"}], "0"),
     ("/file/failedconverts", lambda c: c.files.failed_conversions(), "x", "result"),
     ("/file/getsplash", lambda c: c.files.thumbnail_url("f"), {"url": "x"}, "result"),
+    # A single entry asked for by id is not skipped: its problem is the caller's error.
+    ("/remotedl/status", lambda c: c.remote.status("r"), {"r": {"id": "r"}}, "r: status"),
 ]
+# Keyed and listed results are parsed entry by entry (tests/unit/test_wire_shapes.py);
+# results of non-idempotent calls are reconciled (tests/unit/test_reconcile.py).
 
 
 @pytest.mark.parametrize(
@@ -542,6 +537,9 @@ PICKLABLE: list[StreamtapeError] = [
     ResponseFormatError("bad shape"),
     IntegrityError("size mismatch"),
     WaitTimeoutError("gave up"),
+    RemoteUploadIncompleteError(
+        "cut short", upload_id="r", file_id=None, bytes_loaded=4, bytes_total=10
+    ),
 ]
 
 

@@ -24,6 +24,7 @@ from streamtape_sdk import (
     APIError,
     BandwidthExceededError,
     NotFoundError,
+    OutcomeUnknownError,
     PermissionDeniedError,
     ResponseFormatError,
     ServerError,
@@ -43,6 +44,7 @@ from tests.unit.conftest import (
     envelope,
     make_client,
     reply_json,
+    url,
 )
 
 ACCOUNT = {"apiid": "a", "email": "e", "signup_at": "2019-12-31 23:59:59"}
@@ -214,10 +216,22 @@ def test_non_idempotent_not_retried_after_ambiguous_failure(
 ) -> None:
     fault(rsps, path)
     add_json(rsps, path, result)
-    with pytest.raises((ServerError, APIConnectionError)):
+    # Reconciliation looks for the result and finds nothing.
+    add_json(rsps, RECONCILED_BY[path], {})
+    with pytest.raises((ServerError, OutcomeUnknownError)) as caught:
         call(client)
-    assert len(rsps.calls) == 1
+    called = [str(c.request.url).split("?")[0] for c in rsps.calls]
+    assert [u for u in called if u == url(path)] == [url(path)]
+    if isinstance(caught.value, OutcomeUnknownError):
+        assert caught.value.endpoint == path
+        assert called[-1] == url(RECONCILED_BY[path])
+    else:
+        assert len(rsps.calls) == 1  # a definite refusal needs no reconciliation
     assert fake_sleep.calls == []
+
+
+#: The listing that tells whether a non-idempotent call took effect.
+RECONCILED_BY = {"/remotedl/add": "/remotedl/status", "/file/createfolder": "/file/listfolder"}
 
 
 BEFORE_SENDING: dict[str, Fault] = {
@@ -261,13 +275,15 @@ def test_real_dropped_connection_not_retried_for_remote_add(
     local_server: LocalServer, fake_sleep: FakeSleep
 ) -> None:
     local_server.actions.append(drop_connection)
+    local_server.actions.append(reply_json(envelope({})))  # the remote list, for reconciliation
     with (
         make_client(fake_sleep, base_url=local_server.base_url) as client,
-        pytest.raises(APIConnectionError) as info,
+        pytest.raises(OutcomeUnknownError) as info,
     ):
         client.remote.add("https://x.test/v", timeout=5)
-    assert info.value.request_sent is True
-    assert len(local_server.paths) == 1
+    assert isinstance(info.value.__cause__, APIConnectionError)
+    assert info.value.__cause__.request_sent is True
+    assert [p.split("?")[0] for p in local_server.paths] == ["/remotedl/add", "/remotedl/status"]
     assert fake_sleep.calls == []
 
 
