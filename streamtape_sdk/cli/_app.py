@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from streamtape_sdk import CaptchaRequiredError, MissingCredentialsError, StreamtapeError
 
 from ._commands import COMMANDS, UsageError
+from ._completion import complete_if_requested, completion_script
 from ._context import Context, Settings
 from ._output import CLIError, Printer
 from ._parser import build_parser
@@ -43,8 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     Example:
         >>> main(["--version"])  # doctest: +SKIP
     """
+    parser = build_parser()
+    if argv is None:  # only a real command line can be a shell asking for completions
+        complete_if_requested(parser)
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version, usage errors: argparse already printed
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
     settings = Settings.from_args(args)
@@ -79,6 +83,9 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, printer: Pr
 def _dispatch(command: str, args: argparse.Namespace, settings: Settings, printer: Printer) -> int:
     if command == "fake-server":
         return _fake_server(args)
+    if command == "completion":
+        printer.stdout.write(completion_script(str(args.shell)))
+        return EXIT_OK
     if command == "demo":
         from ._demo import run_demo  # keeps the emulator's import cost off every other command
 

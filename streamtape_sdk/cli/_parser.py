@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, NoReturn, TypeAlias
+import re
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, cast
 
 from streamtape_sdk import __version__
 
-if TYPE_CHECKING:
-    # argparse exposes no public name for the object add_subparsers() returns.
-    _SubParsers: TypeAlias = "argparse._SubParsersAction[_Parser]"  # pyright: ignore[reportPrivateUsage]
-
+from ._completion import SHELLS
 
 __all__ = ["build_parser"]
 
@@ -25,25 +25,135 @@ examples:
 credentials come from --login/--key or STREAMTAPE_LOGIN/STREAMTAPE_KEY
 (Streamtape user panel, "Account Settings")."""
 
+# Folder and remote-upload ids are base64url, so 1 in 64 starts with "-" ("-dTokDi_X-Q").
+# argparse takes any "-x..." word for an option. Before parsing, such a word is marked as a
+# value by this prefix, which no real command line can contain (argv strings end at NUL),
+# and every value-taking argument's `type` removes it again. The convention:
+#   "--name", "--name=value"      a long option (unknown ones stay usage errors, exit 2)
+#   "-h", "-x VALUE", "-xVALUE"   a short option this parser declares
+#   "--"                          everything after it is a value (argparse's own rule)
+#   any other word                a value, "-dTokDi_X-Q" included
+_VALUE_MARK = "\0"
+_NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")  # argparse reads these as values already
+
+
+class _ShortOptions:
+    """The short options ("-h") declared on any parser of the tree, and whether each takes a
+    value: the only facts needed to tell a short option from a value that starts with "-"."""
+
+    def __init__(self) -> None:
+        self._takes_value: dict[str, bool] = {}
+
+    def record(self, action: argparse.Action) -> None:
+        for option in action.option_strings:
+            if len(option) == 2 and option[0] == "-" and option[1] != "-":
+                self._takes_value[option] = action.nargs != 0
+
+    def is_option(self, word: str) -> bool:
+        takes_value = self._takes_value.get(word[:2])
+        if takes_value is None:
+            return False
+        return len(word) == 2 or takes_value  # "-xVALUE"; flags are not bundled ("-ab")
+
+    def mark_values(self, argv: Sequence[str]) -> list[str]:
+        """`argv` with every word that starts with "-" but is no option marked as a value."""
+        marked: list[str] = []
+        for index, word in enumerate(argv):
+            if word == "--":
+                marked.extend(argv[index:])
+                break
+            dash_value = (
+                len(word) > 1
+                and word[0] == "-"
+                and word[1] != "-"
+                and not _NEGATIVE_NUMBER.match(word)
+                and not self.is_option(word)
+            )
+            marked.append(_VALUE_MARK + word if dash_value else word)
+        return marked
+
+
+def _unmark(value: str) -> str:
+    return value[len(_VALUE_MARK) :] if value.startswith(_VALUE_MARK) else value
+
+
+def _unmarking(convert: Callable[[str], object] | None) -> Callable[[str], object]:
+    """Wrap an argument's `type` so it sees the word as typed (argparse names the wrapper in
+    'invalid <type> value' messages, hence the copied name)."""
+
+    def unmarked(text: str) -> object:
+        return _unmark(text) if convert is None else convert(_unmark(text))
+
+    unmarked.__name__ = getattr(convert, "__name__", "str")
+    return unmarked
+
+
+def _unmark_namespace(namespace: argparse.Namespace) -> None:
+    # A value-taking argument added to a group (whose add_argument is not ours) keeps the
+    # mark; strings and lists of strings are all such an argument can hold without a type.
+    for name, value in vars(namespace).items():
+        if isinstance(value, str):
+            setattr(namespace, name, _unmark(value))
+        elif isinstance(value, list):
+            items = cast("list[object]", value)
+            setattr(namespace, name, [_unmark(v) if isinstance(v, str) else v for v in items])
+
 
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose usage errors are one line on stderr (exit status 2)."""
+    """An ArgumentParser that reads ids starting with "-" as values and prints usage errors
+    on one line of stderr (exit status 2). Uses only argparse's public interface."""
 
-    def _parse_optional(self, arg_string: str) -> object:  # type: ignore[override]  # pyright: ignore[reportIncompatibleMethodOverride]
-        # Folder and remote-upload ids may start with "-" ("-dTokDi_X-Q"); argparse would
-        # take such an id for an unknown option. An argument that names no option of this
-        # parser is a value, as an id always is.
-        parsed: object = super()._parse_optional(arg_string)
-        first = parsed[0] if isinstance(parsed, list) and parsed else parsed  # 3.12+: a list
-        unknown = isinstance(first, tuple) and first[0] is None
-        if unknown and not arg_string.startswith("--") and "=" not in arg_string:
-            return None
-        return parsed
+    def __init__(self, *args: Any, short_options: _ShortOptions | None = None, **kwargs: Any):
+        # Set before argparse's __init__, which adds -h/--help through add_argument.
+        self.short_options = short_options or _ShortOptions()
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *name_or_flags: str, **kwargs: Any) -> argparse.Action:
+        return self.track(super().add_argument(*name_or_flags, **kwargs))
+
+    def track(self, action: argparse.Action) -> argparse.Action:
+        """Register an argument added through a group (`group.add_argument` bypasses ours)."""
+        self.short_options.record(action)
+        if action.nargs != 0:
+            action.type = _unmarking(action.type)  # type: ignore[arg-type]
+        return action
+
+    def parse_known_args(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        namespace: argparse.Namespace | None = None,
+    ) -> tuple[argparse.Namespace, list[str]]:
+        argv = sys.argv[1:] if args is None else args
+        # Marking is idempotent: a command's parser gets words its parent already marked.
+        parsed, extras = super().parse_known_args(
+            self.short_options.mark_values(argv), namespace or argparse.Namespace()
+        )
+        _unmark_namespace(parsed)
+        return parsed, [_unmark(word) for word in extras]
 
     def error(self, message: str) -> NoReturn:
         # argparse prints the whole usage block first; one line with a pointer to --help
         # reads better in a terminal and is what scripts capturing stderr expect.
+        message = message.replace(repr(_VALUE_MARK)[1:-1], "").replace(_VALUE_MARK, "")
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+class _SubParsers:
+    """The commands of one parser, each a `_Parser` that shares the global options and the
+    short-option table (wraps `add_subparsers()`, whose class argparse does not name publicly)."""
+
+    def __init__(self, parser: _Parser, *, title: str, metavar: str) -> None:
+        self._short_options = parser.short_options
+        self._commands = parser.add_subparsers(title=title, metavar=metavar, required=True)
+
+    def add(self, name: str, common: _Parser, text: str) -> _Parser:
+        return self._commands.add_parser(
+            name,
+            parents=[common],
+            help=text,
+            description=text,
+            short_options=self._short_options,
+        )
 
 
 def _positive_float(text: str) -> float:
@@ -66,7 +176,7 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+def _add_global_options(parser: _Parser, *, suppress: bool) -> None:
     """Add the global options. On subcommands (`suppress=True`) an option not given leaves
     no attribute, so it cannot overwrite the value parsed before the command name."""
 
@@ -74,14 +184,18 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         return argparse.SUPPRESS if suppress else value
 
     group = parser.add_argument_group("global options")
-    group.add_argument("--login", default=default(None), help="API login (env STREAMTAPE_LOGIN)")
-    group.add_argument("--key", default=default(None), help="API key (env STREAMTAPE_KEY)")
-    group.add_argument(
+
+    def add(*flags: str, **kwargs: Any) -> None:
+        parser.track(group.add_argument(*flags, **kwargs))
+
+    add("--login", default=default(None), help="API login (env STREAMTAPE_LOGIN)")
+    add("--key", default=default(None), help="API key (env STREAMTAPE_KEY)")
+    add(
         "--base-url",
         default=default(None),
         help="API root URL (env STREAMTAPE_BASE_URL; default https://api.streamtape.com)",
     )
-    group.add_argument(
+    add(
         "--timeout",
         type=_positive_float,
         default=default(None),
@@ -94,8 +208,8 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> N
         "--debug": "show tracebacks and DEBUG logs (the key stays masked)",
     }
     for flag, text in flags.items():
-        group.add_argument(flag, action="store_true", default=default(False), help=text)
-    group.add_argument("--version", action="version", version=f"streamtape {__version__}")
+        add(flag, action="store_true", default=default(False), help=text)
+    add("--version", action="version", version=f"streamtape {__version__}")
 
 
 def _command(
@@ -105,7 +219,7 @@ def _command(
     text: str,
     command: str | None = None,
 ) -> _Parser:
-    parser = subparsers.add_parser(name, parents=[common], help=text, description=text)
+    parser = subparsers.add(name, common, text)
     parser.set_defaults(command=command or name)
     return parser
 
@@ -155,7 +269,7 @@ def _folder_commands(sub: _SubParsers, common: _Parser) -> None:
 
 def _remote_commands(sub: _SubParsers, common: _Parser) -> None:
     remote = _command(sub, "remote", common, "remote uploads: the service fetches a URL")
-    actions = remote.add_subparsers(title="remote commands", metavar="ACTION", required=True)
+    actions = _SubParsers(remote, title="remote commands", metavar="ACTION")
     p = _command(actions, "add", common, "queue a remote upload of URL", "remote add")
     p.add_argument("url", metavar="URL", help="http(s) URL to fetch")
     p.add_argument("--folder", metavar="ID", help="destination folder id (default: root)")
@@ -179,8 +293,8 @@ def _remote_commands(sub: _SubParsers, common: _Parser) -> None:
     _command(actions, "ls", common, "list remote uploads", "remote ls")
     p = _command(actions, "rm", common, "cancel and remove remote uploads", "remote rm")
     which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("id", nargs="?", metavar="ID", help="remote upload id")
-    which.add_argument("--all", action="store_true", help="remove every remote upload")
+    p.track(which.add_argument("id", nargs="?", metavar="ID", help="remote upload id"))
+    p.track(which.add_argument("--all", action="store_true", help="remove every remote upload"))
 
 
 def _tool_commands(sub: _SubParsers, common: _Parser) -> None:
@@ -197,6 +311,13 @@ def _tool_commands(sub: _SubParsers, common: _Parser) -> None:
         metavar="N",
         help="size of the generated test file in MiB (default 50)",
     )
+    p = _command(sub, "completion", common, "print the shell completion script")
+    p.add_argument(
+        "shell",
+        choices=SHELLS,
+        metavar="SHELL",
+        help=f'one of {", ".join(SHELLS)}; e.g. eval "$(streamtape completion bash)"',
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -208,9 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_global_options(parser, suppress=False)
-    common = _Parser(add_help=False)
+    common = _Parser(add_help=False, short_options=parser.short_options)
     _add_global_options(common, suppress=True)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND", required=True)
+    sub = _SubParsers(parser, title="commands", metavar="COMMAND")
     _command(sub, "account", common, "show the account's e-mail, API id and sign-up date")
     _files_commands(sub, common)
     _folder_commands(sub, common)
