@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import _endpoints as ep
 from ..models import AccountInfo
-from ..resources._base import parse
+from .parsing import parse
 from .effects import Flow
 from .resource import CoreResource
 

@@ -399,7 +399,12 @@ def _unusable_url(url: str, endpoint: Endpoint) -> ResponseFormatError:
 def _connection_error(
     exc: httpx2.HTTPError, endpoint: Endpoint, timeout: float | None
 ) -> APIConnectionError:
-    detail = redact(f"{type(exc).__name__}: {exc}")
+    # httpx2's texts rarely name the URL: add it (masked), as requests' texts do.
+    try:
+        url = f" for {exc.request.url}"
+    except RuntimeError:  # no request attached
+        url = ""
+    detail = redact(f"{type(exc).__name__}: {exc}{url}")
     if isinstance(exc, httpx2.ConnectTimeout):
         return APITimeoutError(
             f"{endpoint.path}: could not connect within {timeout} s ({detail}). Check your "
