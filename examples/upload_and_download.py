@@ -34,7 +34,13 @@ def main(argv: list[str]) -> None:
         print(f"uploaded: id={uploaded.id} size={uploaded.size} url={uploaded.url}")
 
         print("downloading")
-        target = client.files.download(uploaded.id, Path(tmp), progress=show_progress)
+        # A directory destination keeps the server's name and never replaces an existing
+        # file (the source, here): download into a directory of its own.
+        into = Path(tmp) / "downloaded"
+        into.mkdir()
+        target = client.files.download(
+            uploaded.id, into, progress=show_progress, expected_sha256=uploaded.sha256
+        )
         print()
         same = target.read_bytes() == source.read_bytes()
         print(f"downloaded to {target.name}: {'identical' if same else 'DIFFERENT'}")

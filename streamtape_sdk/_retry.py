@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ._config import require_count, require_seconds
 
-__all__ = ["RetryPolicy"]
+__all__ = ["RetryBudget", "RetryPolicy"]
 
 
 @dataclass(frozen=True)
@@ -67,3 +67,60 @@ class RetryPolicy:
         if slept + wait > self.max_total_sleep:
             return None
         return wait
+
+
+class RetryBudget:
+    """One operation's retries under a `RetryPolicy`: the single retry mechanism of the SDK.
+
+    API calls (`Transport.with_retries`) and downloads use it alike. A failure asks
+    `next_delay()` how long to sleep (None: give up). A download that makes progress calls
+    `progressed()`, which starts the count of consecutive failures and the per-stall sleep
+    budget afresh, so a link that breaks after every few hundred kilobytes is never
+    abandoned while bytes keep arriving; `total_sleep_limit` still bounds the whole
+    operation's sleeping.
+
+    Example:
+        >>> budget = RetryBudget(RetryPolicy(max_retries=2, base_delay=0.0))
+        >>> budget.next_delay(None), budget.next_delay(None), budget.next_delay(None)
+        (0.0, 0.0, None)
+    """
+
+    __slots__ = ("_policy", "_rng", "failures", "slept", "slept_total", "total_sleep_limit")
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        *,
+        total_sleep_limit: float | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._policy = policy
+        self._rng = rng
+        self.total_sleep_limit = total_sleep_limit
+        #: Consecutive failures since the start or the last progress.
+        self.failures = 0
+        #: Seconds slept since the start or the last progress.
+        self.slept = 0.0
+        #: Seconds slept in all.
+        self.slept_total = 0.0
+
+    def next_delay(self, retry_after: float | None) -> float | None:
+        """Count one failure; return the seconds to sleep before retrying, or None to give up.
+
+        `retry_after` is the server's `Retry-After` in seconds, honoured up to the policy's
+        `max_retry_after` (beyond it: give up rather than sleep for hours).
+        """
+        wait = self._policy.delay(self.failures, retry_after, self.slept, self._rng)
+        if wait is None:
+            return None
+        if self.total_sleep_limit is not None and self.slept_total + wait > self.total_sleep_limit:
+            return None
+        self.failures += 1
+        self.slept += wait
+        self.slept_total += wait
+        return wait
+
+    def progressed(self) -> None:
+        """Some work succeeded since the last failure: consecutive counts start again."""
+        self.failures = 0
+        self.slept = 0.0

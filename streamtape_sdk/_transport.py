@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 from typing import TypeVar, cast
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -24,7 +25,7 @@ from urllib3.exceptions import NewConnectionError
 from ._config import Timeout
 from ._endpoints import Endpoint
 from ._redaction import MASK, forget_secret, redact, register_secret
-from ._retry import RetryPolicy
+from ._retry import RetryBudget, RetryPolicy
 from .errors import (
     APIConnectionError,
     APIError,
@@ -49,6 +50,12 @@ T = TypeVar("T")
 # Pool large enough for a client shared by many threads (requests' default keeps 10).
 _POOL_MAXSIZE = 32
 _SNIPPET_CHARS = 120
+#: requests' verdicts on a URL no request can be sent to (never a network failure).
+_UNUSABLE_URL = (
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+)
 
 
 def _drop_none(params: Mapping[str, ParamValue]) -> dict[str, str]:
@@ -237,11 +244,10 @@ class Transport:
         `reply_timeout`, when given, is the wait for the reply once the request was sent (the
         upload POST's `Timeout.upload_reply`), instead of the per-read timeout.
         """
+        _require_usable_url(url, endpoint)
         all_headers = {"User-Agent": self.user_agent}
         all_headers.update(headers or {})
         request = requests.Request(method, url, params=params, data=data, headers=all_headers)
-        prepared = self.session.prepare_request(request)
-        settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
         effective_timeout = self.timeout.read if timeout is None else timeout
         connect_read: float | tuple[float, float]
         connect_read = (self.timeout.connect, self.timeout.read) if timeout is None else timeout
@@ -251,7 +257,11 @@ class Transport:
             connect_read = (connect, effective_timeout)
         started = time.monotonic()
         try:
+            prepared = self.session.prepare_request(request)
+            settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
             response = self.session.send(prepared, timeout=connect_read, **settings)
+        except _UNUSABLE_URL:
+            error: StreamtapeError = _unusable_url(url, endpoint)
         except requests.RequestException as exc:
             error = self._connection_error(exc, endpoint, effective_timeout)
         else:
@@ -259,7 +269,7 @@ class Transport:
                 logger.debug(
                     "%s %s -> HTTP %s in %.3f s",
                     method,
-                    redact(prepared.url or url),
+                    redact(response.request.url or url),
                     response.status_code,
                     time.monotonic() - started,
                 )
@@ -290,8 +300,7 @@ class Transport:
 
         `describe` names the request in the retry log line; it runs only when one is logged.
         """
-        slept = 0.0
-        retry = 0
+        budget = RetryBudget(self.retry)
         while True:
             try:
                 return attempt()
@@ -299,20 +308,18 @@ class Transport:
                 if not self._may_retry(endpoint, error):
                     raise
                 retry_after = error.retry_after if isinstance(error, APIError) else None
-                wait = self.retry.delay(retry, retry_after, slept)
+                wait = budget.next_delay(retry_after)
                 if wait is None:
                     raise
-                retry += 1
                 logger.debug(
                     "Retrying %s in %.2f s (retry %d of %d) after %s: %s",
                     describe(),
                     wait,
-                    retry,
+                    budget.failures,
                     self.retry.max_retries,
                     type(error).__name__,
                     error,
                 )
-                slept += wait
                 self.sleep(wait)
 
     def redacted_url(self, url: str, params: Mapping[str, str] | None = None) -> str:
@@ -393,6 +400,31 @@ class Transport:
             "and the base URL, then try again.",
             request_sent=not _failed_before_sending(exc),
         )
+
+
+def _require_usable_url(url: str, endpoint: Endpoint) -> None:
+    """Refuse a URL no request can be sent to, at once and as the reply's fault.
+
+    Link and upload URLs come from the service; an empty, relative or scheme-less one (or
+    one whose host is missing) cannot be fixed by retrying or by the user's network, so it
+    is a `ResponseFormatError` rather than 29 s of retries or a raw requests exception.
+    """
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # an invalid port or IPv6 literal
+        valid = False
+    if not valid:
+        raise _unusable_url(url, endpoint)
+
+
+def _unusable_url(url: str, endpoint: Endpoint) -> ResponseFormatError:
+    shown = redact(url if len(url) <= _SNIPPET_CHARS else url[:_SNIPPET_CHARS] + "...")
+    return ResponseFormatError(
+        f"{endpoint.path}: the service gave a URL that cannot be used ({shown!r}: it needs "
+        "http:// or https:// and a host). Ask for a new one (call again); report it if it "
+        "persists."
+    )
 
 
 def _failed_before_sending(exc: BaseException) -> bool:

@@ -13,7 +13,12 @@ import traceback
 from collections.abc import Generator
 from contextlib import contextmanager
 
-from streamtape_sdk import CaptchaRequiredError, MissingCredentialsError, StreamtapeError
+from streamtape_sdk import (
+    CaptchaRequiredError,
+    MissingCredentialsError,
+    StreamtapeError,
+    TransferCancelledError,
+)
 
 from ._commands import COMMANDS, UsageError
 from ._completion import complete_if_requested, completion_script
@@ -64,6 +69,10 @@ def _run(command: str, args: argparse.Namespace, settings: Settings, printer: Pr
     except KeyboardInterrupt:
         _clear_progress_line()
         printer.stderr.write("streamtape: interrupted\n")
+        return EXIT_INTERRUPTED
+    except TransferCancelledError as error:
+        _clear_progress_line()
+        printer.stderr.write(f"streamtape: cancelled: {error}\n")
         return EXIT_INTERRUPTED
     except UsageError as error:
         if settings.debug:

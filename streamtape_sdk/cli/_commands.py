@@ -12,7 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from streamtape_sdk import DownloadTicket, MissingCredentialsError, StreamtapeError, UploadedFile
+from streamtape_sdk import (
+    DownloadTicket,
+    IntegrityError,
+    MissingCredentialsError,
+    StreamtapeError,
+    TransferError,
+    UploadedFile,
+)
 
 from ._context import Context
 from ._format import human_size
@@ -138,14 +145,24 @@ def download(ctx: Context, args: argparse.Namespace) -> Outcome:
     file_id = str(args.file)
     waiting = "Waiting for the download ticket..."
     solver = _captcha_solver(ctx)
-    with ctx.bar(f"download {file_id}", waiting=waiting) as bar:
-        path = ctx.client.files.download(
-            file_id,
-            str(args.dest),
-            progress=bar,
-            resume=not args.no_resume,
-            captcha_solver=solver,
-        )
+    resume_hint = (
+        f"streamtape: the partial download is kept; run `streamtape download {file_id} "
+        f"{args.dest}` again to resume it.\n"
+    )
+    try:
+        with ctx.bar(f"download {file_id}", waiting=waiting) as bar:
+            path = ctx.client.files.download(
+                file_id,
+                str(args.dest),
+                progress=bar,
+                resume=not args.no_resume,
+                captcha_solver=solver,
+            )
+    except (KeyboardInterrupt, TransferError) as error:
+        # A resumable failure: say how to pick it up (an IntegrityError kept nothing).
+        if not isinstance(error, IntegrityError):
+            ctx.printer.stderr.write(resume_hint)
+        raise
     size = path.stat().st_size
     data = {"file_id": file_id, "path": str(path), "size": size}
     return Outcome(data, f"Downloaded {file_id} to {path} ({human_size(size)})")

@@ -239,7 +239,9 @@ def _files_commands(sub: _SubParsers, common: _Parser) -> None:
     p = _command(sub, "download", common, "download a file (resumable, size checked)")
     p.add_argument("file", metavar="FILE", help="file id")
     p.add_argument("dest", nargs="?", default=".", metavar="DEST", help="file or directory")
-    p.add_argument("--no-resume", action="store_true", help="ignore a leftover .part file")
+    p.add_argument(
+        "--no-resume", action="store_true", help="start over, discarding a kept partial download"
+    )
     p = _command(sub, "link", common, "print a direct download URL (waits out the ticket)")
     p.add_argument("file", metavar="FILE", help="file id")
     p = _command(sub, "rename", common, "rename a file")

@@ -3,14 +3,15 @@
 Depends on the transport only; the resources turn its results into models.
 """
 
-from ._download import PART_SUFFIX, DownloadTarget, check_writable_dir, fetch_to_file, part_path
+from ._download import DownloadTarget, check_writable_dir, fetch_to_file
 from ._progress import ProgressCallback
+from ._resume import STATE_SUFFIXES, state_base, state_paths
 from ._source import CHUNK_SIZE, SourceLike, UploadSource, open_source, sha256_hex
 from ._upload import post_upload
 
 __all__ = [
     "CHUNK_SIZE",
-    "PART_SUFFIX",
+    "STATE_SUFFIXES",
     "DownloadTarget",
     "ProgressCallback",
     "SourceLike",
@@ -18,7 +19,8 @@ __all__ = [
     "check_writable_dir",
     "fetch_to_file",
     "open_source",
-    "part_path",
     "post_upload",
     "sha256_hex",
+    "state_base",
+    "state_paths",
 ]

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 
+from streamtape_sdk import RetryPolicy
 from streamtape_sdk.testing import FakeStreamtape
+from streamtape_sdk.transfers import state_paths
 
 from .clitools import Runner
 
@@ -215,15 +217,30 @@ def test_download_defaults_to_current_directory(
     assert (tmp_path / "here.txt").read_text() == "hello"
 
 
-def test_download_resumes_a_part_file(run: Runner, env: FakeStreamtape, tmp_path: Path) -> None:
+def test_download_resumes_a_part_file(
+    run: Runner, env: FakeStreamtape, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(RetryPolicy, "backoff", lambda *_args, **_kwargs: 0.0)  # no real sleeps
     content = os.urandom(50_000)
     file_id = env.add_file("big.bin", content)
-    (tmp_path / "big.bin.part").write_bytes(content[:20_000])
+    # A foreign `big.bin.part` is never taken for this download's partial file.
+    (tmp_path / "big.bin.part").write_bytes(b"not a prefix")
+    env.inject("download", "drop")
+    env.inject("download", "http_500", times=10)
+    failed = run("download", file_id, str(tmp_path))
+    assert failed.code != 0
+    assert f"run `streamtape download {file_id} {tmp_path}` again to resume" in failed.err
+    partial = state_paths(tmp_path / "big.bin", file_id)[0]
+    kept = partial.stat().st_size
+    assert 0 < kept < len(content)
+    env.reset_faults()
+    env.clear_requests_log()
     assert run("download", file_id, str(tmp_path)).code == 0
     digest = hashlib.sha256((tmp_path / "big.bin").read_bytes()).hexdigest()
     assert digest == hashlib.sha256(content).hexdigest()
     ranges = [r.range for r in env.requests_log if r.endpoint == "download"]
-    assert ranges == ["bytes=20000-"]
+    assert ranges == [f"bytes={kept}-"]
+    assert (tmp_path / "big.bin.part").read_bytes() == b"not a prefix"
 
 
 def test_link_prints_the_url(run: Runner, env: FakeStreamtape) -> None:

@@ -23,6 +23,7 @@ from streamtape_sdk import (
 )
 from streamtape_sdk.resources.files import Files
 from streamtape_sdk.testing import FakeStreamtape
+from streamtape_sdk.transfers import state_paths
 
 MIB = 1024 * 1024
 
@@ -204,7 +205,7 @@ def test_download_survives_dropped_connections(
     dest = tmp_path / "dest.bin"
     client.files.download(file_id, dest)
     assert sha256_file(dest) == sha256_file(source)
-    assert not (tmp_path / "dest.bin.part").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dest.bin", "src.bin"]
     ranges = [r for r in fake_streamtape.requests_log if r.endpoint == "download"]
     assert len(ranges) == 5
 
@@ -217,12 +218,18 @@ def test_download_gives_up_then_resumes_from_part_file(
 ) -> None:
     source = random_file("src.bin", 3 * MIB)
     file_id = fake_streamtape.add_file("big.bin", source)
-    fake_streamtape.inject("download", "drop", times=11)
+    # One drop keeps a prefix; then four refusals in a row without progress use up the
+    # client's retries (max_retries=3).
+    fake_streamtape.inject("download", "drop")
+    fake_streamtape.inject("download", "http_500", times=4)
     dest = tmp_path / "dest.bin"
-    with pytest.raises(TransferError, match="resume"):
+    with pytest.raises(TransferError, match=r"4 times in a row without progress.*resume"):
         client.files.download(file_id, dest)
-    part = tmp_path / "dest.bin.part"
+    part, checkpoint, lock = state_paths(dest, file_id)
     assert part.exists()
+    assert checkpoint.exists()
+    assert not lock.exists()
+    assert part.name == f".dest.bin.{file_id}.part"
     assert not dest.exists()
     kept = part.stat().st_size
     assert 0 < kept < source.stat().st_size

@@ -10,7 +10,7 @@ import pytest
 
 from streamtape_sdk import TransferError
 from streamtape_sdk.testing import FakeStreamtape
-from streamtape_sdk.transfers._download import MAX_RESUMES, PART_SUFFIX
+from streamtape_sdk.transfers import state_paths
 from tests.fakes import FakeSleep
 from tests.reliability.conftest import make_client, record_figure, sha256_file, write_random_file
 
@@ -68,16 +68,18 @@ def test_giving_up_keeps_the_part_file_and_a_second_call_resumes(
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     dest = out_dir / "clip.mp4"
-    part = out_dir / ("clip.mp4" + PART_SUFFIX)
-    fake.inject("download", "drop", times=MAX_RESUMES + 1)  # one more than the budget
+    part, checkpoint, _lock = state_paths(dest, file_id)
+    # Drops keep bytes (progress); then refusals in a row exhaust max_retries=2.
+    fake.inject("download", "drop", times=3)
+    fake.inject("download", "http_500", times=3)
 
-    with make_client(fake.base_url) as client:
-        with pytest.raises(TransferError) as caught:
+    with make_client(fake.base_url, max_retries=2) as client:
+        with pytest.raises(TransferError, match="3 times in a row without progress") as caught:
             client.files.download(file_id, dest)
         assert type(caught.value) is TransferError
-        assert fake.calls("download") == MAX_RESUMES + 1
+        assert fake.calls("download") == 6
         assert not dest.exists()
-        assert sorted(p.name for p in out_dir.iterdir()) == [part.name]
+        assert sorted(p.name for p in out_dir.iterdir()) == sorted([part.name, checkpoint.name])
         kept = part.stat().st_size
         assert 0 < kept < SMALL
         assert fake.pending_faults() == {}
