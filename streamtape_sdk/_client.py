@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import platform
+import time
+from collections.abc import Callable
 from types import TracebackType
 from urllib.parse import urlsplit
 
@@ -12,6 +14,7 @@ import requests
 from ._config import DEFAULT_TIMEOUT, Timeout
 from ._redaction import MASK
 from ._retry import RetryPolicy
+from ._settings import check_proxy, derive_options
 from ._transport import DEFAULT_BASE_URL, Transport
 from ._version import __version__
 from .resources import Account, Files, Folders, Remote
@@ -54,9 +57,15 @@ class Streamtape:
         max_retries: retries of a transient failure (0 turns retrying off).
         retry: the whole `RetryPolicy` (backoff and budgets); give either this or
             `max_retries`, not both.
+        proxy: a proxy URL (`http://host:3128`, `socks5://user:pw@host:1080`) for every
+            request; by default the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment applies.
         session: a `requests.Session` to use (proxies, TLS settings, adapters); the caller
             keeps ownership and closes it.
         user_agent: the `User-Agent` header; by default it names the SDK and its version.
+        clock: seconds from a monotonic clock (default `time.monotonic`): measures
+            `remote.wait` deadlines. Inject a fake one in your tests.
+        sleep: sleeps the given seconds (default `time.sleep`): every wait (backoff, ticket
+            wait, polling) goes through it. Inject a fake one in your tests.
 
     Example:
         >>> with Streamtape() as client:  # doctest: +SKIP
@@ -81,8 +90,11 @@ class Streamtape:
         timeout: float | Timeout = DEFAULT_TIMEOUT,
         max_retries: int = DEFAULT_MAX_RETRIES,
         retry: RetryPolicy | None = None,
+        proxy: str | None = None,
         session: requests.Session | None = None,
         user_agent: str | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         timeouts = Timeout.of(timeout)
         if retry is None:
@@ -103,11 +115,48 @@ class Streamtape:
             retry=retry,
             user_agent=user_agent or _default_user_agent(),
             session=session,
+            proxy=check_proxy(proxy),
+            sleep=sleep or time.sleep,
+            clock=clock or time.monotonic,
         )
-        self.account = Account(self._transport)
-        self.files = Files(self._transport)
-        self.remote = Remote(self._transport)
-        self.folders = Folders(self._transport)
+        self._attach(self._transport)
+
+    def _attach(self, transport: Transport) -> None:
+        self._transport = transport
+        self.account = Account(transport)
+        self.files = Files(transport)
+        self.remote = Remote(transport)
+        self.folders = Folders(transport)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | Timeout | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> Streamtape:
+        """A client with other timeouts or retry policy over this one's connection pool.
+
+        Cheap (no new pool, nothing to close): made per call it leaks nothing. The view is
+        closed when this client is; its own `close()` only marks the view closed.
+
+        Raises:
+            ValueError: both `max_retries` and `retry` given, or a bad value.
+            TypeError: a value of the wrong type.
+
+        Example:
+            >>> client.with_options(timeout=5, max_retries=0).account.info()  # doctest: +SKIP
+        """
+        new_timeout, new_retry = derive_options(
+            self._transport.timeout,
+            self._transport.retry,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=retry,
+        )
+        view = object.__new__(Streamtape)
+        view._attach(self._transport.view(timeout=new_timeout, retry=new_retry))
+        return view
 
     @property
     def login(self) -> str | None:
@@ -133,6 +182,11 @@ class Streamtape:
     def max_retries(self) -> int:
         """Retries of a transient failure."""
         return self._transport.retry.max_retries
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` was called (or the `with` block ended)."""
+        return self._transport.closed
 
     def close(self) -> None:
         """Release the connection pool (a caller's session is left open)."""

@@ -95,6 +95,14 @@ _LOGGERS = (
     "urllib3.poolmanager",
     "urllib3.util.retry",
     "streamtape_sdk",
+    # AsyncStreamtape: httpx2 logs every request's full URL at INFO, httpcore2 its
+    # connection and request steps at DEBUG.
+    "httpx2",
+    "httpcore2.connection",
+    "httpcore2.http11",
+    "httpcore2.http2",
+    "httpcore2.proxy",
+    "httpcore2.socks",
 )
 
 

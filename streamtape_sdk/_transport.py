@@ -1,21 +1,20 @@
-"""HTTP transport: one `requests.Session`, credentials, timeouts, retries, envelope unwrapping,
-status-code -> exception mapping (through `errors.error_for_status`), redaction and logging.
+"""The sync transport: one `requests.Session` (the connection pool), credentials, timeouts,
+proxy, and one HTTP exchange at a time (`send`), with network failures turned into
+`APIConnectionError` and secrets kept out of messages and logs.
 
-It knows endpoints only as `Endpoint` records and returns the raw `result` of the envelope; it
-knows nothing of resources or models.
+Retries, envelope decoding and the status -> exception mapping are the core's
+(`streamtape_sdk._core`: `calls.api_call`, `envelope.decode_envelope`), shared with the async
+client; the sync driver (`_drivers/sync.py`) carries the core's effects out through `send`. It
+knows endpoints only as `Endpoint` records; nothing of resources or models.
 """
 
 from __future__ import annotations
 
-import json
+import copy
 import logging
-import re
 import time
 import weakref
 from collections.abc import Callable, Mapping
-from datetime import timezone
-from email.utils import parsedate_to_datetime
-from typing import TypeVar, cast
 from urllib.parse import urlsplit
 
 import requests
@@ -23,29 +22,24 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
 from ._config import Timeout
+from ._core.calls import api_call, credentials
+from ._core.envelope import ParamValue, parse_retry_after
+from ._drivers.sync import SyncDriver
 from ._endpoints import Endpoint
 from ._redaction import MASK, forget_secret, redact, register_secret
-from ._retry import RetryBudget, RetryPolicy
+from ._retry import RetryPolicy
 from .errors import (
     APIConnectionError,
-    APIError,
     APITimeoutError,
-    MissingCredentialsError,
-    NotFoundError,
     ResponseFormatError,
     StreamtapeError,
-    error_for_status,
-    is_retryable,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "ParamValue", "Transport"]
+__all__ = ["DEFAULT_BASE_URL", "ParamValue", "Transport", "parse_retry_after"]
 
 DEFAULT_BASE_URL = "https://api.streamtape.com"
 
 logger = logging.getLogger("streamtape_sdk")
-
-ParamValue = str | int | None
-T = TypeVar("T")
 
 # Pool large enough for a client shared by many threads (requests' default keeps 10).
 _POOL_MAXSIZE = 32
@@ -56,59 +50,6 @@ _UNUSABLE_URL = (
     requests.exceptions.MissingSchema,
     requests.exceptions.InvalidSchema,
 )
-
-
-def _drop_none(params: Mapping[str, ParamValue]) -> dict[str, str]:
-    return {name: str(value) for name, value in params.items() if value is not None}
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a `Retry-After` header (delta-seconds or HTTP date); None if absent/invalid."""
-    if not value:
-        return None
-    value = value.strip()
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:  # "-0000" means UTC with no zone information, not local time
-        when = when.replace(tzinfo=timezone.utc)
-    return max(0.0, when.timestamp() - time.time())
-
-
-_DETAIL_VALUE_CHARS = 60
-
-
-def _describe_params(params: Mapping[str, ParamValue]) -> str | None:
-    """`file='abc', name='x'`: the caller's parameters (never credentials) for messages."""
-    parts: list[str] = []
-    for name, value in params.items():
-        if value is None:
-            continue
-        text = str(value)
-        if len(text) > _DETAIL_VALUE_CHARS:
-            text = text[:_DETAIL_VALUE_CHARS] + "..."
-        parts.append(f"{name}={text!r}")
-    return redact(", ".join(parts)) or None
-
-
-def _describe_body(body: bytes, content_type: str) -> str:
-    text = body.lstrip()[:64].lower()
-    if not body.strip():
-        return "an empty body"
-    if "html" in content_type.lower() or text.startswith((b"<!doctype", b"<html", b"<")):
-        return "an HTML page (an error or challenge page from the CDN in front of the API)"
-    return "a body that is not valid JSON"
-
-
-def _snippet(body: bytes) -> str:
-    # Redact before cutting: a key straddling the cut would not be recognised afterwards.
-    text = redact(" ".join(body[: _SNIPPET_CHARS * 4].decode("utf-8", "replace").split()))
-    if len(text) > _SNIPPET_CHARS:
-        text = text[:_SNIPPET_CHARS] + "..."
-    return text
 
 
 class Transport:
@@ -129,6 +70,7 @@ class Transport:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        proxy: str | None = None,
     ) -> None:
         self.login = login
         self._key = key
@@ -152,16 +94,38 @@ class Transport:
             # client can still be called (requests reopens its pool), and must not leak.
             weakref.finalize(self, forget_secret, key)
         self._closed = False
+        #: Every request goes through it (None: the environment's proxy settings apply).
+        self.proxy = proxy
+        #: The transport whose pool this view shares (None: this one owns its pool).
+        self._root: Transport | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the connection pool (only a session this transport created)."""
+        """Release the connection pool (only a session this transport created); a view
+        only marks itself closed."""
         if self._closed:
             return
         self._closed = True
-        if self._owns_session:
+        if self._owns_session and self._root is None:
             self.session.close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether this transport, or the one whose pool it shares, was closed."""
+        return self._closed or (self._root is not None and self._root.closed)
+
+    def view(self, *, timeout: Timeout, retry: RetryPolicy) -> Transport:
+        """A transport with other settings over this one's session (connection pool)."""
+        clone = copy.copy(self)
+        clone.timeout = timeout
+        clone.retry = retry
+        clone._root = self._root or self
+        clone._closed = False
+        if clone._key:
+            register_secret(clone._key)
+            weakref.finalize(clone, forget_secret, clone._key)
+        return clone
 
     @property
     def credentials_present(self) -> bool:
@@ -189,42 +153,11 @@ class Transport:
             APIConnectionError: the network failed (after retries, where allowed).
             ResponseFormatError: the body is not the JSON envelope.
         """
-        query = _drop_none(params or {})
-        if endpoint.auth:
-            query.update(self.credentials())
-        url = self.base_url + endpoint.path
-
-        detail = _describe_params(params or {})
-        reached_server = False  # may an earlier attempt have been applied?
-
-        def attempt() -> object:
-            nonlocal reached_server
-            try:
-                response = self.send("GET", url, endpoint, params=query, timeout=timeout)
-                return self.decode_envelope(response, endpoint, detail=detail)
-            except NotFoundError:
-                if endpoint.removes and reached_server:
-                    # The earlier attempt deleted it and its reply was lost: done, not missing.
-                    logger.debug("%s: 404 on a retry after an ambiguous failure", endpoint.path)
-                    return True
-                raise
-            except StreamtapeError as error:
-                # Only an ambiguous failure may have been applied: not a definite refusal.
-                if isinstance(error, APIConnectionError) and error.request_sent:
-                    reached_server = True
-                raise
-
-        return self.with_retries(endpoint, attempt, describe=lambda: self.redacted_url(url, query))
+        return SyncDriver(self).run(api_call(self, endpoint, params, timeout=timeout))
 
     def credentials(self) -> dict[str, str]:
         """The auth query parameters; raises `MissingCredentialsError` when one is missing."""
-        if not self.login and not self._key:
-            raise MissingCredentialsError("login and key")
-        if not self.login:
-            raise MissingCredentialsError("login")
-        if not self._key:
-            raise MissingCredentialsError("key")
-        return {"login": self.login, "key": self._key}
+        return credentials(self.login, self._key)
 
     def send(
         self,
@@ -259,6 +192,8 @@ class Transport:
         try:
             prepared = self.session.prepare_request(request)
             settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
+            if self.proxy is not None:
+                settings["proxies"] = {"http": self.proxy, "https": self.proxy}
             response = self.session.send(prepared, timeout=connect_read, **settings)
         except _UNUSABLE_URL:
             error: StreamtapeError = _unusable_url(url, endpoint)
@@ -278,106 +213,7 @@ class Transport:
         # URL with the key) must not ride along as __context__.
         raise error
 
-    def decode_envelope(
-        self, response: requests.Response, endpoint: Endpoint, *, detail: str | None = None
-    ) -> object:
-        """Unwrap `{status, msg, result}`; the JSON `status` decides, whatever the HTTP code.
-
-        `detail` names the request in error messages (e.g. `file='abc'`).
-        """
-        try:
-            body = response.content
-        except requests.RequestException as exc:
-            error = self._connection_error(exc, endpoint, None)
-        else:
-            return self._unwrap(body, response, endpoint, detail)
-        raise error
-
-    def with_retries(
-        self, endpoint: Endpoint, attempt: Callable[[], T], *, describe: Callable[[], str]
-    ) -> T:
-        """Run `attempt`, retrying transient failures as the endpoint's policy allows.
-
-        `describe` names the request in the retry log line; it runs only when one is logged.
-        """
-        budget = RetryBudget(self.retry)
-        while True:
-            try:
-                return attempt()
-            except StreamtapeError as error:
-                if not self._may_retry(endpoint, error):
-                    raise
-                retry_after = error.retry_after if isinstance(error, APIError) else None
-                wait = budget.next_delay(retry_after)
-                if wait is None:
-                    raise
-                logger.debug(
-                    "Retrying %s in %.2f s (retry %d of %d) after %s: %s",
-                    describe(),
-                    wait,
-                    budget.failures,
-                    self.retry.max_retries,
-                    type(error).__name__,
-                    error,
-                )
-                self.sleep(wait)
-
-    def redacted_url(self, url: str, params: Mapping[str, str] | None = None) -> str:
-        """The full URL as it would be sent, with the key masked (for logs and messages)."""
-        prepared = requests.Request("GET", url, params=params).prepare()
-        return redact(prepared.url or url)
-
     # -- internals ---------------------------------------------------------------------------
-
-    @staticmethod
-    def _may_retry(endpoint: Endpoint, error: StreamtapeError) -> bool:
-        if isinstance(error, APIConnectionError) and not error.request_sent:
-            return True  # nothing reached the server: repeating cannot duplicate anything
-        return endpoint.idempotent and is_retryable(error)
-
-    def _unwrap(
-        self, body: bytes, response: requests.Response, endpoint: Endpoint, detail: str | None
-    ) -> object:
-        http_status = response.status_code
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        try:
-            data: object = json.loads(body) if body.strip() else None
-            parsed = True
-        except (ValueError, RecursionError):  # RecursionError: absurdly deep nesting
-            data, parsed = None, False
-        envelope = cast("dict[str, object]", data) if isinstance(data, dict) else None
-        status = envelope.get("status") if envelope is not None else None
-        if isinstance(status, str) and status.isascii() and status.isdigit():
-            status = int(status)
-        if envelope is None or not isinstance(status, int) or isinstance(status, bool):
-            if parsed and body.strip():
-                kind = "JSON without the {status, msg, result} envelope"
-            else:
-                kind = _describe_body(body, response.headers.get("Content-Type", ""))
-            if http_status >= 500 or http_status == 429:
-                raise error_for_status(
-                    http_status,
-                    f"HTTP {http_status} with {kind}",
-                    endpoint=endpoint.path,
-                    http_status=http_status,
-                    retry_after=retry_after,
-                )
-            raise ResponseFormatError(
-                f"{endpoint.path} answered HTTP {http_status} with {kind} instead of the JSON "
-                f"envelope (body starts: {_snippet(body)!r}). The service may be down or "
-                "behind a challenge page; try again later, and report it if it persists."
-            )
-        if status == 200:
-            return envelope.get("result")
-        message = envelope.get("msg")
-        raise error_for_status(
-            status,
-            redact(message) if isinstance(message, str) else "",
-            endpoint=endpoint.path,
-            http_status=http_status,
-            retry_after=retry_after,
-            detail=detail,
-        )
 
     def _connection_error(
         self, exc: requests.RequestException, endpoint: Endpoint, timeout: float | None

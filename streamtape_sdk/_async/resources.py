@@ -6,31 +6,39 @@ regenerate.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
+from os import PathLike
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .._cancel import CancelToken
 from .._core.account import AccountCore
+from .._core.files import CaptchaSolver, FilesCore
 from .._core.folders import FoldersCore
 from .._core.remote import RemoteCore
 from ..models import (
     AccountInfo,
+    Conversion,
     CreatedFolder,
+    DownloadLink,
+    DownloadTicket,
+    FileInfo,
     FolderListing,
     FolderWalkEntry,
+    KeyedResult,
+    ListResult,
     RemoteUpload,
     RemoteUploadStatus,
+    UploadedFile,
+    UploadURL,
 )
-from ..transfers import ProgressCallback
+from ..transfers import ProgressCallback, SourceLike
 from ._base import AsyncResource
 
 if TYPE_CHECKING:
     from .._drivers.async_ import AsyncTransport
 
 __all__ = ["AsyncAccount", "AsyncFiles", "AsyncFolders", "AsyncRemote"]
-
-
-class AsyncFiles(AsyncResource):
-    """Files (phase B)."""
 
 
 class AsyncAccount(AsyncResource):
@@ -54,6 +62,298 @@ class AsyncAccount(AsyncResource):
         return await self._run(self._core.info(timeout=timeout))
 
 
+class AsyncFiles(AsyncResource):
+    """Files: download tickets and links, info, uploads, rename/move/delete, conversions."""
+
+    def __init__(self, transport: AsyncTransport) -> None:
+        super().__init__(transport)
+        self._core = FilesCore(transport)
+
+    async def get_download_ticket(
+        self, file_id: str, *, timeout: float | None = None
+    ) -> DownloadTicket:
+        """Ask for a download ticket; wait `ticket.wait_time` seconds before using it.
+
+        The ticket may demand a captcha (`ticket.requires_captcha`, streamtape-api.md §5.6
+        N10): then pass the answer as `captcha_response` to `get_download_link`.
+
+        Raises:
+            ValueError: `file_id` is empty.
+            NotFoundError: no such file (also when the service answers an empty result).
+
+        Example:
+            >>> ticket = await client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
+        """
+        return await self._run(self._core.get_download_ticket(file_id, timeout=timeout))
+
+    async def get_download_link(
+        self,
+        file_id: str,
+        ticket: str | DownloadTicket,
+        captcha_response: str | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> DownloadLink:
+        """Exchange a ticket for a direct download link.
+
+        Given the `DownloadTicket` object, it first sleeps out what remains of `wait_time`
+        (measured from when the ticket arrived), and waits again if the API still says
+        "wait N more seconds". Given a bare ticket string, it asks at once.
+
+        Args:
+            file_id: the file the ticket is for.
+            ticket: the ticket (object or string) from `get_download_ticket`.
+            captcha_response: the answer to the ticket's captcha, when it demands one
+                (`ticket.requires_captcha`; streamtape-api.md §5.6 N10).
+
+        Raises:
+            CaptchaRequiredError: the ticket demands a captcha and no `captcha_response` was
+                given (raised before `/file/dl` is called, with `.captcha_url`), or the
+                service refused the answer.
+            PermissionDeniedError: the ticket is used too early, expired, or for another file.
+            NotFoundError: no such file, or the file vanished (the service answers an empty
+                result, §5.6 N9).
+
+        Example:
+            >>> link = await client.files.get_download_link(file_id, ticket)  # doctest: +SKIP
+            >>> link.url, link.size  # doctest: +SKIP
+        """
+        return await self._run(
+            self._core.get_download_link(file_id, ticket, captcha_response, timeout=timeout)
+        )
+
+    async def info(
+        self, file_ids: str | Iterable[str], *, timeout: float | None = None
+    ) -> KeyedResult[FileInfo]:
+        """Return the info of one or many files, keyed by the requested id.
+
+        Long lists are sent in batches of `INFO_BATCH_SIZE` (50) ids. A missing file is not an
+        error: its entry has `status == 404` and `name is None` (`entry.exists` is False).
+        Entries are parsed one by one: an entry of an unexpected shape is reported in the
+        result's `invalid` mapping (key -> `InvalidEntry`) and never loses the others.
+
+        Raises:
+            ValueError: an id is empty or contains a comma, or no id was given.
+
+        Example:
+            >>> infos = await client.files.info(["id1", "id2"])  # doctest: +SKIP
+            >>> [i.name for i in infos.values() if i.exists]  # doctest: +SKIP
+        """
+        return await self._run(self._core.info(file_ids, timeout=timeout))
+
+    async def get_upload_url(
+        self,
+        folder: str | None = None,
+        sha256: str | None = None,
+        httponly: bool = False,
+        *,
+        timeout: float | None = None,
+    ) -> UploadURL:
+        """Ask for a one-time upload URL (the low-level half of `upload`).
+
+        Args:
+            folder: destination folder id; the root folder when None.
+            sha256: the file's SHA-256 (64 hex digits); the server then rejects other bytes.
+            httponly: ask for a plain-http upload URL.
+
+        Raises:
+            ValueError: `folder` is blank or `sha256` is not 64 hex digits.
+        """
+        return await self._run(self._core.get_upload_url(folder, sha256, httponly, timeout=timeout))
+
+    async def upload(
+        self,
+        source: SourceLike,
+        folder: str | None = None,
+        name: str | None = None,
+        sha256: bool | str = True,
+        httponly: bool = False,
+        progress: ProgressCallback | None = None,
+        *,
+        cancel: CancelToken | None = None,
+        timeout: float | None = None,
+    ) -> UploadedFile:
+        """Upload a local file, streamed from disk with constant memory (files up to 15 GB).
+
+        Asks `/file/ul` for a one-time URL (with the file's SHA-256, so the server rejects
+        corrupted bytes), then POSTs the file as multipart. The POST is never retried: a
+        repeat could store the file twice. Zero-byte files are uploaded like any other.
+
+        After the last byte, the reply is awaited for `Timeout.upload_reply` seconds (10
+        minutes by default; the host can take minutes for a large file, streamtape-api.md
+        §5.6 N8). When the reply is lost or unreadable, or lacks the new file's id (N6), the
+        SDK reconciles: it lists the folder for a file of that name and size created since
+        the upload started and returns it (`reconciled=True`); when it cannot tell, it
+        raises `OutcomeUnknownError` saying what to check, never uploading twice.
+
+        Args:
+            source: a path, or a seekable binary file object (read from its position).
+            folder: destination folder id; the root folder when None.
+            name: the stored file name; by default the path's or file object's name.
+            sha256: True to compute the hash in one streaming pass first, False to skip it,
+                or the 64-hex-digit hash when you already know it.
+            httponly: ask for a plain-http upload URL.
+            progress: called as `progress(bytes_sent, file_size)`. An exception it raises
+                stops the upload and propagates unchanged.
+            cancel: a `CancelToken`; cancelling stops the upload at its next chunk and
+                raises `TransferCancelledError` (the server discards an incomplete upload).
+            timeout: seconds to wait for the connection and for each write; the wait for the
+                reply is the longer of this and the client's `Timeout.upload_reply`.
+
+        Raises:
+            FileNotFoundError: the path does not exist (raised before any network I/O,
+                like the next two).
+            IsADirectoryError: the path is a directory.
+            PermissionError: the file cannot be read.
+            ValueError: a bad argument (non-seekable stream, no name, bad hash).
+            IntegrityError: the server's hash or size differs from the local file's.
+            APIError: the upload URL was refused (`PermissionDeniedError` when expired).
+            APIConnectionError: the connection failed before the request was sent.
+            OutcomeUnknownError: the file may or may not be stored and reconciliation could
+                not tell; the message says what to look for before uploading again.
+            TransferCancelledError: `cancel` fired.
+
+        Example:
+            >>> up = await client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
+            >>> up.id, up.url  # doctest: +SKIP
+        """
+        return await self._run(
+            self._core.upload(
+                source, folder, name, sha256, httponly, progress, cancel=cancel, timeout=timeout
+            )
+        )
+
+    async def download(
+        self,
+        file_id: str,
+        dest: str | PathLike[str],
+        progress: ProgressCallback | None = None,
+        resume: bool = True,
+        *,
+        overwrite: bool = False,
+        expected_sha256: str | None = None,
+        captcha_solver: CaptchaSolver | None = None,
+        cancel: CancelToken | None = None,
+        timeout: float | None = None,
+    ) -> Path:
+        """Download a file to `dest`, streamed to disk, resuming after dropped connections.
+
+        Gets a ticket, waits out its `wait_time`, gets the link, then streams into a hidden
+        partial file next to `dest` (`.<name>.<file_id>.part`, with a checkpoint and a lock
+        beside it). A broken connection resumes with `Range` (and `If-Range` when the link
+        gives an `ETag` or `Last-Modified`); every `206` is checked against the range asked
+        for. A 429/503 waits its `Retry-After` on the same link; an expired or refused link
+        (401/403/404/410) is renewed. It gives up after the client's `RetryPolicy.max_retries`
+        consecutive failures *without progress*, or when its retry sleeps pass ten times
+        `max_total_sleep`. Only a complete file of the announced size (and `expected_sha256`)
+        is published at `dest`, atomically; there is never a half-written or wrong file there.
+
+        Args:
+            file_id: the file to download.
+            dest: the target path, or an existing directory (the server's file name is used,
+                made safe: see docs/transfers.md).
+            progress: called as `progress(bytes_on_disk, file_size)`. An exception it raises
+                stops the download and propagates unchanged; the partial state is kept.
+            resume: continue this file's partial state (False starts from scratch).
+            overwrite: when `dest` is a directory, replace an existing file of the server's
+                name (by default `FileExistsError`). An explicit file path is always replaced.
+            expected_sha256: the file's SHA-256 (64 hex digits), checked while writing.
+            captcha_solver: called with a ticket that demands a captcha
+                (`ticket.requires_captcha`, streamtape-api.md §5.6 N10); its answer is sent
+                as `captcha_response`. Called again for each renewed ticket.
+            cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
+                `TransferCancelledError`, keeping the partial state for a resume.
+            timeout: seconds for each connection and each read.
+
+        Returns:
+            The path written.
+
+        Raises:
+            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed),
+                before any I/O.
+            FileNotFoundError: the destination directory does not exist (before the ticket).
+            PermissionError: the destination directory is not writable (likewise).
+            FileExistsError: `dest` is a directory holding the server's file name and
+                `overwrite` is False (before the file's bytes are fetched).
+            TransferError: another process is downloading the same file to `dest` (the
+                message names it), or the download kept failing; call again to resume.
+            TransferCancelledError: `cancel` fired; call again to resume.
+            IntegrityError: the complete file's size or SHA-256 is wrong (nothing published).
+            CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
+                given (before `/file/dl` is called; `.captcha_url` is the image).
+            NotFoundError: no such file, or it vanished (an empty `/file/dl` result).
+
+        Example:
+            >>> await client.files.download("rbAarvRPXdYbaxY", "downloads/")  # doctest: +SKIP
+            PosixPath('downloads/MyMinecraftLetsPlay.mp4')
+        """
+        return await self._run(
+            self._core.download(
+                file_id,
+                dest,
+                progress,
+                resume,
+                overwrite=overwrite,
+                expected_sha256=expected_sha256,
+                captcha_solver=captcha_solver,
+                cancel=cancel,
+                timeout=timeout,
+            )
+        )
+
+    async def rename(self, file_id: str, name: str, *, timeout: float | None = None) -> None:
+        """Rename a file.
+
+        Raises:
+            ValueError: `file_id` or `name` is empty.
+            NotFoundError: no such file.
+        """
+        return await self._run(self._core.rename(file_id, name, timeout=timeout))
+
+    async def move(self, file_id: str, folder_id: str, *, timeout: float | None = None) -> None:
+        """Move a file into another folder.
+
+        Raises:
+            ValueError: `file_id` or `folder_id` is empty.
+            NotFoundError: no such file or folder.
+        """
+        return await self._run(self._core.move(file_id, folder_id, timeout=timeout))
+
+    async def delete(self, file_id: str, *, timeout: float | None = None) -> None:
+        """Delete a file.
+
+        Raises:
+            ValueError: `file_id` is empty.
+            NotFoundError: no such file.
+        """
+        return await self._run(self._core.delete(file_id, timeout=timeout))
+
+    async def thumbnail_url(self, file_id: str, *, timeout: float | None = None) -> str:
+        """Return the URL of the file's thumbnail image.
+
+        Raises:
+            ValueError: `file_id` is empty.
+            NotFoundError: no such file, or it has no thumbnail (yet): an empty result,
+                assumed to mean the conversion has not made one.
+        """
+        return await self._run(self._core.thumbnail_url(file_id, timeout=timeout))
+
+    async def running_conversions(self, *, timeout: float | None = None) -> ListResult[Conversion]:
+        """List the conversions in progress (progress is a 0-1 fraction).
+
+        Entries are parsed one by one; bad ones are in the result's `invalid` list. An empty
+        (`null`) result is an empty list.
+        """
+        return await self._run(self._core.running_conversions(timeout=timeout))
+
+    async def failed_conversions(self, *, timeout: float | None = None) -> ListResult[Conversion]:
+        """List the conversions that failed (same shape as the running ones, §5.6 N4).
+
+        Entries are parsed one by one; bad ones are in the result's `invalid` list.
+        """
+        return await self._run(self._core.failed_conversions(timeout=timeout))
+
+
 class AsyncRemote(AsyncResource):
     """Remote uploads: the service downloads a URL into your account."""
 
@@ -73,6 +373,12 @@ class AsyncRemote(AsyncResource):
         """Queue a remote upload of `url`; poll it with `status` or `wait`.
 
         Never retried after an ambiguous failure (it could queue the transfer twice).
+        Instead, when the reply is lost or unreadable (or empty), the remote-upload list is
+        searched for a job of this URL added since the call started; a single one is
+        returned as the result. Otherwise `OutcomeUnknownError` says what to check.
+
+        The service may ignore `name` (streamtape-api.md §5.6 N11): the returned job keeps
+        it as `requested_name`, and `wait(job)` renames the stored file to it.
 
         Args:
             url: the source URL (sent percent-encoded, so `&` in it is safe).
@@ -83,6 +389,8 @@ class AsyncRemote(AsyncResource):
 
         Raises:
             ValueError: `url` is empty, or a header is not one line.
+            OutcomeUnknownError: the job may or may not have been queued, and the remote
+                list could not tell; the message says what to check.
 
         Example:
             >>> job = await client.remote.add("https://example.com/video.mp4")  # doctest: +SKIP
@@ -109,47 +417,74 @@ class AsyncRemote(AsyncResource):
         Raises:
             ValueError: `upload_id` is empty.
             NotFoundError: no such remote upload.
+            ResponseFormatError: its entry in the reply has an unexpected shape.
         """
         return await self._run(self._core.status(upload_id, timeout=timeout))
 
     async def wait(
         self,
-        upload_id: str,
+        upload_id: str | RemoteUpload,
         *,
         timeout: float = 3600.0,
         poll_interval: float = 2.0,
         progress: ProgressCallback | None = None,
+        name: str | None = None,
+        cancel: CancelToken | None = None,
     ) -> RemoteUploadStatus:
-        """Poll a remote upload until it finishes, and return its final status.
+        """Poll a remote upload until it finishes, check the result, and return its status.
 
-        Polls every `poll_interval` seconds, backing off (x1.5, up to 30 s) while nothing
-        changes and going back to `poll_interval` when bytes move.
+        Polls every `poll_interval` seconds, so it returns at most one `poll_interval` (plus
+        one status call) after the service reports the job finished.
+
+        Post-conditions are checked, not assumed (streamtape-api.md §5.6):
+        - a job marked `finished` with fewer bytes than announced (N12) raises
+          `RemoteUploadIncompleteError`, which names the stored file;
+        - when a name was asked for (`name=`, or the `requested_name` of the job returned by
+          `add`) and the service stored another one (N11), the file is renamed to it; the
+          returned status then has `name` set to it and `renamed_from` to the service's
+          choice (`""` when the service did not say).
 
         Args:
-            upload_id: the id from `add`.
+            upload_id: the id from `add`, or the job `add` returned.
             timeout: the most seconds to wait in total (not the per-request timeout).
-            poll_interval: seconds between the first polls.
+            poll_interval: seconds between polls.
             progress: called as `progress(bytes_loaded, bytes_total)` after each poll.
+            name: the file name to end up with; defaults to the job's `requested_name`.
+            cancel: a `CancelToken`; cancelling stops the wait (not the remote upload, which
+                goes on on the server) with `TransferCancelledError`.
 
         Raises:
             RemoteUploadFailedError: the transfer ended in status `error`.
+            RemoteUploadIncompleteError: it finished with fewer bytes than announced.
             WaitTimeoutError: it had not finished after `timeout` seconds.
+            TransferCancelledError: `cancel` fired.
             NotFoundError: no such remote upload (e.g. it was removed).
+            TransferError: it finished, but renaming the file to `name` failed (the
+                message names the stored file).
 
         Example:
-            >>> done = await client.remote.wait(job.id, timeout=600)  # doctest: +SKIP
-            >>> done.file_id  # doctest: +SKIP
+            >>> job = await client.remote.add(url, name="clip.mp4")  # doctest: +SKIP
+            >>> done = await client.remote.wait(job, timeout=600)  # doctest: +SKIP
+            >>> done.file_id, done.name  # doctest: +SKIP
         """
         return await self._run(
             self._core.wait(
-                upload_id, timeout=timeout, poll_interval=poll_interval, progress=progress
+                upload_id,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                progress=progress,
+                name=name,
+                cancel=cancel,
             )
         )
 
     async def list(
         self, limit: int | None = None, *, timeout: float | None = None
-    ) -> dict[str, RemoteUploadStatus]:
+    ) -> KeyedResult[RemoteUploadStatus]:
         """Return the state of the account's (recent) remote uploads, keyed by upload id.
+
+        Entries are parsed one by one: one of an unexpected shape is reported in the
+        result's `invalid` mapping and never loses the others.
 
         Args:
             limit: the most entries to return (the server's default when None).
@@ -170,10 +505,16 @@ class AsyncFolders(AsyncResource):
         """Create a folder under `parent` (the root folder when None).
 
         Never retried after an ambiguous failure (it could create the folder twice).
+        Instead, when the reply is lost or unreadable (or empty), the parent is listed: a
+        single folder of that name there is returned as the result. The service allows
+        several folders of one name and folders carry no creation time, so if one of that
+        name existed before, that one is returned (two or more: `OutcomeUnknownError`).
 
         Raises:
             ValueError: `name` or `parent` is empty.
             NotFoundError: no such parent folder.
+            OutcomeUnknownError: the folder may or may not have been created and the
+                parent's listing could not tell; the message says what to check.
 
         Example:
             >>> (await client.folders.create("Holidays")).folder_id  # doctest: +SKIP
@@ -224,6 +565,10 @@ class AsyncFolders(AsyncResource):
         self, folder_id: str | None = None, *, timeout: float | None = None
     ) -> FolderListing:
         """List the direct subfolders and files of a folder (the root folder when None).
+
+        Entries are parsed one by one: one of an unexpected shape is reported in the
+        listing's `invalid` list and never loses the others. An empty (`null`) result is an
+        empty listing (streamtape-api.md §5.6 N16).
 
         Raises:
             ValueError: `folder_id` is blank.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .. import _endpoints as ep
 from ..models import AccountInfo
-from .parsing import parse
 from .effects import Flow
+from .parsing import parse
 from .resource import CoreResource
 
 __all__ = ["AccountCore"]

@@ -204,8 +204,9 @@ class _Download:
             )
         elif budget.failures < policy.max_retries:
             why = (
-                f"its retries slept {budget.slept_total:.0f} s in all, the most a download may "
-                f"(max_total_sleep x {RETRY_SLEEP_FACTOR})"
+                f"its retries used up their sleep budget ({budget.slept:.0f} s without "
+                f"progress, {budget.slept_total:.0f} s in all; the limits are max_total_sleep "
+                f"and {RETRY_SLEEP_FACTOR} x max_total_sleep)"
             )
         else:
             why = f"it failed {budget.failures + 1} times in a row without progress"

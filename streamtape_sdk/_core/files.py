@@ -3,6 +3,7 @@ conversions."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import cast
 
 from .. import _endpoints as ep
+from .._cancel import CancelToken
 from ..errors import (
     BadRequestError,
     CaptchaRequiredError,
@@ -22,6 +24,7 @@ from ..errors import (
     PermissionDeniedError,
     ResponseFormatError,
     StreamtapeError,
+    TransferCancelledError,
 )
 from ..models import (
     Conversion,
@@ -41,6 +44,7 @@ from ..transfers import (
     open_source,
     sha256_hex,
 )
+from ..transfers._cancelling import check_cancel
 from ..transfers._source import UploadSource
 from .download import DownloadTarget, fetch_to_file
 from .effects import Flow, blocking, gather, sleep
@@ -105,6 +109,30 @@ def _captcha_required(file_id: str, ticket: DownloadTicket) -> CaptchaRequiredEr
 def _upload_check(folder: str | None, src: UploadSource) -> str:
     where = f"folder {folder}" if folder else "the root folder"
     return f"list {where} and look for a file named {src.name!r} of {src.size} bytes"
+
+
+def _check_cancel(cancel: CancelToken | None, what: str) -> None:
+    check_cancel(cancel, lambda: f"transfer of {what!r} cancelled before its bytes were sent")
+
+
+def _cancellable(
+    progress: ProgressCallback | None, cancel: CancelToken | None, what: str
+) -> ProgressCallback | None:
+    """`progress`, raising `TransferCancelledError` once `cancel` fires (checked per chunk)."""
+    if cancel is None:
+        return progress
+    token = cancel
+
+    def report(done: int, total: int | None) -> None:
+        if token.cancelled:
+            raise TransferCancelledError(
+                f"upload of {what!r} cancelled after {done} bytes; the server discards an "
+                "incomplete upload: call upload() again to send the file."
+            )
+        if progress is not None:
+            progress(done, total)
+
+    return report
 
 
 def _file_ids(file_ids: str | Iterable[str]) -> list[str]:
@@ -300,6 +328,7 @@ class FilesCore(CoreResource):
         httponly: bool = False,
         progress: ProgressCallback | None = None,
         *,
+        cancel: CancelToken | None = None,
         timeout: float | None = None,
     ) -> Flow[UploadedFile]:
         """Upload a local file, streamed from disk with constant memory (files up to 15 GB).
@@ -322,7 +351,10 @@ class FilesCore(CoreResource):
             sha256: True to compute the hash in one streaming pass first, False to skip it,
                 or the 64-hex-digit hash when you already know it.
             httponly: ask for a plain-http upload URL.
-            progress: called as `progress(bytes_sent, file_size)`.
+            progress: called as `progress(bytes_sent, file_size)`. An exception it raises
+                stops the upload and propagates unchanged.
+            cancel: a `CancelToken`; cancelling stops the upload at its next chunk and
+                raises `TransferCancelledError` (the server discards an incomplete upload).
             timeout: seconds to wait for the connection and for each write; the wait for the
                 reply is the longer of this and the client's `Timeout.upload_reply`.
 
@@ -337,6 +369,7 @@ class FilesCore(CoreResource):
             APIConnectionError: the connection failed before the request was sent.
             OutcomeUnknownError: the file may or may not be stored and reconciliation could
                 not tell; the message says what to look for before uploading again.
+            TransferCancelledError: `cancel` fired.
 
         Example:
             >>> up = client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
@@ -346,6 +379,8 @@ class FilesCore(CoreResource):
             require_id(folder, "folder")
         if name is not None:
             require_name(name)
+        if cancel is not None and not isinstance(cast(object, cancel), CancelToken):
+            raise TypeError(f"cancel must be a CancelToken, not {type(cancel).__name__}")
         src = open_source(source, name)
         try:
             expected = sha256 if isinstance(sha256, str) else None
@@ -353,7 +388,10 @@ class FilesCore(CoreResource):
                 # One streaming pass; a worker thread under the async client.
                 expected = yield from blocking(partial(sha256_hex, src.file))
                 src.rewind()
+            _check_cancel(cancel, src.name)
             target = yield from self.get_upload_url(folder, expected, httponly, timeout=timeout)
+            _check_cancel(cancel, src.name)
+            reporter = _cancellable(progress, cancel, src.name)
             started = now()
             try:
                 result = yield from post_upload(
@@ -361,7 +399,7 @@ class FilesCore(CoreResource):
                     target.url,
                     src,
                     reply_timeout=self._settings.timeout.upload_reply,
-                    progress=progress,
+                    progress=reporter,
                     timeout=timeout,
                 )
             except BadRequestError as error:
@@ -469,36 +507,55 @@ class FilesCore(CoreResource):
         progress: ProgressCallback | None = None,
         resume: bool = True,
         *,
+        overwrite: bool = False,
+        expected_sha256: str | None = None,
         captcha_solver: CaptchaSolver | None = None,
+        cancel: CancelToken | None = None,
         timeout: float | None = None,
     ) -> Flow[Path]:
         """Download a file to `dest`, streamed to disk, resuming after dropped connections.
 
-        Gets a ticket, waits out its `wait_time`, gets the link, then streams into
-        `dest + ".part"`; a broken connection resumes with an HTTP `Range` request (up to 10
-        times), an expired link is renewed, and only a complete file of the announced size
-        is renamed to `dest` (atomically). A failure leaves the `.part` file for the next
-        call to resume; there is never a half-written file at `dest`.
+        Gets a ticket, waits out its `wait_time`, gets the link, then streams into a hidden
+        partial file next to `dest` (`.<name>.<file_id>.part`, with a checkpoint and a lock
+        beside it). A broken connection resumes with `Range` (and `If-Range` when the link
+        gives an `ETag` or `Last-Modified`); every `206` is checked against the range asked
+        for. A 429/503 waits its `Retry-After` on the same link; an expired or refused link
+        (401/403/404/410) is renewed. It gives up after the client's `RetryPolicy.max_retries`
+        consecutive failures *without progress*, or when its retry sleeps pass ten times
+        `max_total_sleep`. Only a complete file of the announced size (and `expected_sha256`)
+        is published at `dest`, atomically; there is never a half-written or wrong file there.
 
         Args:
             file_id: the file to download.
-            dest: the target path, or an existing directory (the file's name is used).
-            progress: called as `progress(bytes_on_disk, file_size)`.
-            resume: continue an existing `.part` file (False starts from scratch).
+            dest: the target path, or an existing directory (the server's file name is used,
+                made safe: see docs/transfers.md).
+            progress: called as `progress(bytes_on_disk, file_size)`. An exception it raises
+                stops the download and propagates unchanged; the partial state is kept.
+            resume: continue this file's partial state (False starts from scratch).
+            overwrite: when `dest` is a directory, replace an existing file of the server's
+                name (by default `FileExistsError`). An explicit file path is always replaced.
+            expected_sha256: the file's SHA-256 (64 hex digits), checked while writing.
             captcha_solver: called with a ticket that demands a captcha
                 (`ticket.requires_captcha`, streamtape-api.md §5.6 N10); its answer is sent
                 as `captcha_response`. Called again for each renewed ticket.
+            cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
+                `TransferCancelledError`, keeping the partial state for a resume.
             timeout: seconds for each connection and each read.
 
         Returns:
             The path written.
 
         Raises:
-            IntegrityError: the downloaded size differs from the announced size.
-            TransferError: the download kept failing; call again to resume.
-            FileNotFoundError: the destination directory does not exist (raised before the
-                download starts).
+            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed),
+                before any I/O.
+            FileNotFoundError: the destination directory does not exist (before the ticket).
             PermissionError: the destination directory is not writable (likewise).
+            FileExistsError: `dest` is a directory holding the server's file name and
+                `overwrite` is False (before the file's bytes are fetched).
+            TransferError: another process is downloading the same file to `dest` (the
+                message names it), or the download kept failing; call again to resume.
+            TransferCancelledError: `cancel` fired; call again to resume.
+            IntegrityError: the complete file's size or SHA-256 is wrong (nothing published).
             CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
                 given (before `/file/dl` is called; `.captcha_url` is the image).
             NotFoundError: no such file, or it vanished (an empty `/file/dl` result).
@@ -508,6 +565,11 @@ class FilesCore(CoreResource):
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """
         require_id(file_id, "file_id")
+        given = cast(object, expected_sha256)  # checked at run time: untyped callers
+        if given is not None and not (isinstance(given, str) and _SHA256.fullmatch(given)):
+            raise ValueError("expected_sha256 must be 64 hexadecimal digits")
+        if cancel is not None and not isinstance(cast(object, cancel), CancelToken):
+            raise TypeError(f"cancel must be a CancelToken, not {type(cancel).__name__}")
         # "downloads/" names a directory even before it exists: never a file called that.
         names_directory = str(dest).endswith((os.sep, "/"))
         dest_path = Path(dest)
@@ -515,6 +577,7 @@ class FilesCore(CoreResource):
             raise FileNotFoundError(f"cannot download into {str(dest)!r}: no such directory")
         directory = dest_path if dest_path.is_dir() else dest_path.parent
         check_writable_dir(directory)  # before the ticket's wait, not after
+        _check_cancel(cancel, file_id)
 
         def fresh_link() -> Flow[DownloadLink]:
             ticket = yield from self.get_download_ticket(file_id, timeout=timeout)
@@ -526,8 +589,17 @@ class FilesCore(CoreResource):
             return (yield from self.get_download_link(file_id, ticket, answer, timeout=timeout))
 
         link = yield from fresh_link()
-        if dest_path.is_dir():
+        _check_cancel(cancel, file_id)
+        server_named = dest_path.is_dir()
+        if server_named:
             dest_path = dest_path / _safe_file_name(link.name, file_id)
+            if not overwrite and os.path.lexists(dest_path):
+                raise FileExistsError(
+                    errno.EEXIST,
+                    f"{str(dest_path)!r} exists; pass overwrite=True to replace it, or a file "
+                    "path as dest",
+                    str(dest_path),
+                )
 
         def refresh() -> Flow[DownloadTarget]:
             renewed = yield from fresh_link()
@@ -538,9 +610,13 @@ class FilesCore(CoreResource):
                 self._settings.retry,
                 DownloadTarget(link.url, link.size),
                 dest_path,
+                file_id=file_id,
                 refresh=refresh,
                 progress=progress,
                 resume=resume,
+                replace=overwrite or not server_named,
+                expected_sha256=expected_sha256,
+                cancel=cancel,
                 timeout=timeout,
             )
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from .. import _endpoints as ep
 from ..errors import StreamtapeError
 from ..models import CreatedFolder, FolderListing, FolderWalkEntry
@@ -145,7 +147,7 @@ class FoldersCore(CoreResource):
 
     def _find_created(
         self, name: str, parent: str | None, timeout: float | None
-    ) -> Flow[list[CreatedFolder]]:
+    ) -> Flow[builtins.list[CreatedFolder]]:
         """The folders of `parent` named `name`: candidates for a create whose reply was lost."""
         listing = yield from self.list(parent, timeout=timeout)
         return [

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import cast
 
 from .. import _endpoints as ep
+from .._cancel import CancelToken
 from ..errors import (
     NotFoundError,
     RemoteUploadFailedError,
@@ -18,6 +19,7 @@ from ..errors import (
 )
 from ..models import KeyedResult, RemoteUpload, RemoteUploadStatus
 from ..transfers import ProgressCallback
+from ..transfers._cancelling import check_cancel
 from .effects import Flow, sleep
 from .parsing import expect_true, parse, parse_keyed, require_id, require_name
 from .reconcile import is_ambiguous, newer_than, now, reconcile
@@ -181,6 +183,7 @@ class RemoteCore(CoreResource):
         poll_interval: float = 2.0,
         progress: ProgressCallback | None = None,
         name: str | None = None,
+        cancel: CancelToken | None = None,
     ) -> Flow[RemoteUploadStatus]:
         """Poll a remote upload until it finishes, check the result, and return its status.
 
@@ -201,11 +204,14 @@ class RemoteCore(CoreResource):
             poll_interval: seconds between polls.
             progress: called as `progress(bytes_loaded, bytes_total)` after each poll.
             name: the file name to end up with; defaults to the job's `requested_name`.
+            cancel: a `CancelToken`; cancelling stops the wait (not the remote upload, which
+                goes on on the server) with `TransferCancelledError`.
 
         Raises:
             RemoteUploadFailedError: the transfer ended in status `error`.
             RemoteUploadIncompleteError: it finished with fewer bytes than announced.
             WaitTimeoutError: it had not finished after `timeout` seconds.
+            TransferCancelledError: `cancel` fired.
             NotFoundError: no such remote upload (e.g. it was removed).
             TransferError: it finished, but renaming the file to `name` failed (the
                 message names the stored file).
@@ -228,6 +234,13 @@ class RemoteCore(CoreResource):
         clock = self._settings.clock
         deadline = clock() + timeout
         while True:
+            check_cancel(
+                cancel,
+                lambda: (
+                    f"wait for remote upload {upload_id} cancelled; it goes on "
+                    "on the server: call wait() again, or remove() it"
+                ),
+            )
             polled_at = clock()
             current = yield from self.status(upload_id)
             if progress is not None and current.bytes_loaded is not None:
@@ -255,7 +268,9 @@ class RemoteCore(CoreResource):
                     "call wait() again with a longer timeout, or remove() it."
                 )
             # Keep the cadence: the status call's own duration counts towards the interval.
-            yield from sleep(max(0.0, min(poll_interval - (clock() - polled_at), remaining)))
+            yield from sleep(
+                max(0.0, min(poll_interval - (clock() - polled_at), remaining)), cancel
+            )
 
     def _verified(
         self, upload_id: str, current: RemoteUploadStatus, wanted: str | None

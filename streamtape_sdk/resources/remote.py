@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from .._cancel import CancelToken
 from .._core.remote import RemoteCore
 from .._transport import Transport
 from ..models import KeyedResult, RemoteUpload, RemoteUploadStatus
@@ -92,6 +93,7 @@ class Remote(Resource):
         poll_interval: float = 2.0,
         progress: ProgressCallback | None = None,
         name: str | None = None,
+        cancel: CancelToken | None = None,
     ) -> RemoteUploadStatus:
         """Poll a remote upload until it finishes, check the result, and return its status.
 
@@ -112,11 +114,14 @@ class Remote(Resource):
             poll_interval: seconds between polls.
             progress: called as `progress(bytes_loaded, bytes_total)` after each poll.
             name: the file name to end up with; defaults to the job's `requested_name`.
+            cancel: a `CancelToken`; cancelling stops the wait (not the remote upload, which
+                goes on on the server) with `TransferCancelledError`.
 
         Raises:
             RemoteUploadFailedError: the transfer ended in status `error`.
             RemoteUploadIncompleteError: it finished with fewer bytes than announced.
             WaitTimeoutError: it had not finished after `timeout` seconds.
+            TransferCancelledError: `cancel` fired.
             NotFoundError: no such remote upload (e.g. it was removed).
             TransferError: it finished, but renaming the file to `name` failed (the
                 message names the stored file).
@@ -133,6 +138,7 @@ class Remote(Resource):
                 poll_interval=poll_interval,
                 progress=progress,
                 name=name,
+                cancel=cancel,
             )
         )
 

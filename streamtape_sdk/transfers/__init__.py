@@ -3,23 +3,19 @@
 Depends on the transport only; the resources turn its results into models.
 """
 
-from ._download import DownloadTarget, check_writable_dir, fetch_to_file
+from ._download import check_writable_dir
 from ._progress import ProgressCallback
 from ._resume import STATE_SUFFIXES, state_base, state_paths
 from ._source import CHUNK_SIZE, SourceLike, UploadSource, open_source, sha256_hex
-from ._upload import post_upload
 
 __all__ = [
     "CHUNK_SIZE",
     "STATE_SUFFIXES",
-    "DownloadTarget",
     "ProgressCallback",
     "SourceLike",
     "UploadSource",
     "check_writable_dir",
-    "fetch_to_file",
     "open_source",
-    "post_upload",
     "sha256_hex",
     "state_base",
     "state_paths",

@@ -1,18 +1,16 @@
-"""The upload POST: a multipart body streamed from disk with requests-toolbelt."""
+"""The upload POST's body: multipart, streamed from disk with requests-toolbelt (the POST
+itself is the core flow `streamtape_sdk._core.upload.post_upload`)."""
 
 from __future__ import annotations
 
-import mimetypes
 from collections.abc import Iterator
 
 from requests_toolbelt import MultipartEncoder
 
-from .._endpoints import UPLOAD_POST
-from .._transport import Transport
 from ._progress import ProgressCallback
 from ._source import CHUNK_SIZE, UploadSource
 
-__all__ = ["post_upload"]
+__all__ = ["FILE_FIELD"]
 
 #: The multipart field name most clients use; the upload host takes the first file part.
 FILE_FIELD = "file1"
@@ -71,50 +69,3 @@ class _StreamedBody:
             if self._progress is not None:
                 self._progress(min(self._file_size, max(0, sent - self._overhead)), self._file_size)
             yield chunk
-
-
-def post_upload(
-    transport: Transport,
-    url: str,
-    source: UploadSource,
-    *,
-    progress: ProgressCallback | None = None,
-    timeout: float | None = None,
-) -> object:
-    """POST `source` to a one-time upload URL and return the reply envelope's `result`.
-
-    Retried only when the connection failed before anything was sent: a repeat after an
-    ambiguous failure could store the file twice (and the URL is single-use anyway).
-
-    Raises:
-        APIError: the upload host refused the file (e.g. expired URL, sha256 mismatch).
-        APIConnectionError: the connection failed or broke mid-upload.
-        ResponseFormatError: the reply is not the JSON envelope.
-    """
-    content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
-
-    def attempt() -> object:
-        source.rewind()
-        part = _FileSlice(source)
-        encoder = MultipartEncoder(fields={FILE_FIELD: (source.name, part, content_type)})
-        body = _StreamedBody(encoder, source.size, progress)
-        if progress is not None:
-            progress(0, source.size)
-        response = transport.send(
-            "POST",
-            url,
-            UPLOAD_POST,
-            data=body,
-            headers={"Content-Type": encoder.content_type},
-            timeout=timeout,
-            # The host can answer minutes after the last byte (§5.6 N8): a short per-call
-            # timeout must not turn a stored file into an ambiguous failure.
-            reply_timeout=transport.timeout.upload_reply,
-        )
-        # The reply may say text/html; the body is JSON all the same.
-        return transport.decode_envelope(response, UPLOAD_POST)
-
-    # UPLOAD_POST is not idempotent: only a failure before anything was sent is retried.
-    return transport.with_retries(
-        UPLOAD_POST, attempt, describe=lambda: f"upload of {source.name!r}"
-    )

@@ -37,6 +37,7 @@ from streamtape_sdk.models import (
     UploadURL,
 )
 from streamtape_sdk.testing import FakeStreamtape, Fault
+from tests.asyncfacade import CLIENT_KINDS, make_any_client
 from tests.fakes import FakeSleep
 
 #: A distinctive key of the real shape (15 alphanumerics): the secret audit greps for it.
@@ -108,6 +109,21 @@ class FakeClock:
         client._transport.clock = self.clock
 
 
+#: The kind of client `make_client` builds: "sync" unless a test uses `client_kind`.
+_KIND = {"current": "sync"}
+
+
+@pytest.fixture(params=CLIENT_KINDS)
+def client_kind(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test once with `Streamtape` and once with `AsyncStreamtape` (behind a
+    `SyncFacade`): every `make_client` in it builds that kind."""
+    _KIND["current"] = request.param
+    try:
+        yield request.param
+    finally:
+        _KIND["current"] = "sync"
+
+
 def make_client(
     base_url: str,
     *,
@@ -116,16 +132,19 @@ def make_client(
     timeout: float = 10.0,
     max_retries: int = MATRIX_RETRIES,
     sleep: Callable[[float], None] | None = None,
+    kind: str | None = None,
 ) -> Streamtape:
-    """A client whose transport sleeps through `sleep` (a no-op `FakeSleep` by default).
-
-    There is no public hook for the sleep: tests set `client._transport.sleep`.
-    """
-    client = Streamtape(
-        login=login, key=key, base_url=base_url, timeout=timeout, max_retries=max_retries
+    """A client (of `kind`, else the `client_kind` in use) sleeping through `sleep` (a
+    no-op `FakeSleep` by default), passed as the public `sleep=` hook."""
+    return make_any_client(
+        kind or _KIND["current"],
+        login=login,
+        key=key,
+        base_url=base_url,
+        timeout=timeout,
+        max_retries=max_retries,
+        sleep=sleep if sleep is not None else FakeSleep(),
     )
-    client._transport.sleep = sleep if sleep is not None else FakeSleep()
-    return client
 
 
 def closed_port() -> int:
@@ -231,6 +250,7 @@ class MatrixEnv:
     bad_client: Streamtape
     running_file: str
     failed_file: str
+    kind: str = "sync"
     _counter: Iterator[int] = field(default_factory=itertools.count)
 
     def unique(self, stem: str) -> str:
@@ -241,18 +261,19 @@ class MatrixEnv:
         return [self.client, self.bad_client]
 
 
-@pytest.fixture(scope="module")
-def matrix_env() -> Iterator[MatrixEnv]:
+@pytest.fixture(scope="module", params=CLIENT_KINDS)
+def matrix_env(request: pytest.FixtureRequest) -> Iterator[MatrixEnv]:
     """The emulator shared by one module's cells (faults are reset around every cell)."""
     # Long conversions: a seeded "running" file stays running for the whole module.
     with FakeStreamtape(login=LOGIN, key=SECRET_KEY, conversion_seconds=3600) as emulator:
         failed = emulator.add_file("broken.mp4", b"broken", fail_conversion=True)
         emulator.finish_conversions()
         running = emulator.add_file("converting.mp4", b"converting", converted=False)
-        good = make_client(emulator.base_url, timeout=MATRIX_TIMEOUT)
-        bad = make_client(emulator.base_url, key=WRONG_KEY, timeout=MATRIX_TIMEOUT)
+        kind = request.param
+        good = make_client(emulator.base_url, timeout=MATRIX_TIMEOUT, kind=kind)
+        bad = make_client(emulator.base_url, key=WRONG_KEY, timeout=MATRIX_TIMEOUT, kind=kind)
         try:
-            yield MatrixEnv(emulator, good, bad, running, failed)
+            yield MatrixEnv(emulator, good, bad, running, failed, kind)
         finally:
             good.close()
             bad.close()

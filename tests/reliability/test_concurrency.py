@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import pytest
+
 from streamtape_sdk import Streamtape
 from streamtape_sdk.testing import FakeStreamtape
 from tests.reliability.conftest import REMOTE_URL, make_client, record_figure
@@ -161,3 +163,7 @@ def test_one_client_many_threads(fake: FakeStreamtape) -> None:
         f"{THREADS} threads x {TOTAL_CALLS} calls in {elapsed:.1f} s "
         f"({TOTAL_CALLS / elapsed:.0f} calls/s), 0 errors",
     )
+
+
+#: Every test here runs against both clients (see `client_kind` in conftest.py).
+pytestmark = pytest.mark.usefixtures("client_kind")

@@ -91,3 +91,7 @@ def test_giving_up_keeps_the_part_file_and_a_second_call_resumes(
     assert sha256_file(dest) == expected
     # One GET, which asked only for the missing tail.
     assert _download_ranges(fake) == [f"bytes={kept}-"]
+
+
+#: Every test here runs against both clients (see `client_kind` in conftest.py).
+pytestmark = pytest.mark.usefixtures("client_kind")

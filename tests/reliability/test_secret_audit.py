@@ -126,6 +126,10 @@ class Audit:
                 self.text(f"{where} repr({name})", repr(obj))
 
 
+#: The HTTP libraries' loggers: their request lines carry the URL (and so the key).
+HTTP_LOGGERS = ("urllib3", "httpx2", "httpcore2")
+
+
 def _audit_call(
     audit: Audit,
     caplog: pytest.LogCaptureFixture,
@@ -146,7 +150,7 @@ def _extra_scenarios(env: MatrixEnv, tmp_path: Path) -> Iterator[tuple[str, obje
     """Failures outside the 18-endpoint matrix: refused connections, the upload POST, the
     download GET. Yields (name, result or exception)."""
     port = closed_port()
-    refused = make_client(f"http://127.0.0.1:{port}", max_retries=1)
+    refused = make_client(f"http://127.0.0.1:{port}", max_retries=1, kind=env.kind)
     try:
         for name, call in (
             ("refused account.info", lambda: refused.account.info()),
@@ -188,7 +192,7 @@ def test_the_key_never_surfaces(
     for endpoint, fault in cells:
         where = f"{endpoint} x {fault}"
         outcome = run_cell(matrix_env, endpoint, fault)
-        urllib3_lines += sum(r.name.startswith("urllib3") for r in caplog.records)
+        urllib3_lines += sum(r.name.startswith(HTTP_LOGGERS) for r in caplog.records)
         retry_lines += sum(r.getMessage().startswith("Retrying") for r in caplog.records)
         emulator_lines += sum(r.name.startswith(EMULATOR_LOGGER) for r in caplog.records)
         _audit_call(audit, caplog, where, outcome.result, outcome.error)
@@ -207,7 +211,7 @@ def test_the_key_never_surfaces(
     )
     assert audit.leaks == []
     assert audit.checks > MIN_CHECKS
-    # The capture really saw the key-carrying lines: urllib3 requests and SDK retries.
+    # The capture really saw the key-carrying lines: the HTTP library's and SDK retries.
     assert urllib3_lines > len(cells)
     assert emulator_lines > len(cells)
     assert retry_lines > 100
@@ -238,6 +242,7 @@ def test_the_audit_finds_a_planted_key() -> None:
     assert any("log x:1 args" in leak for leak in audit.leaks)
 
 
+@pytest.mark.usefixtures("client_kind")
 def test_emulator_log_lines_do_not_carry_the_key(
     fake: FakeStreamtape, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -250,6 +255,7 @@ def test_emulator_log_lines_do_not_carry_the_key(
     assert not [line for line in lines if SECRET_KEY in line]
 
 
+@pytest.mark.usefixtures("client_kind")
 def test_refused_connection_after_retries_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
     """The one error whose requests text carries the full URL (key included)."""
     caplog.set_level(logging.DEBUG)
