@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import requests
     from werkzeug.serving import BaseWSGIServer
 
-    from streamtape_sdk import Streamtape
+    from streamtape_sdk import AsyncStreamtape, Streamtape
 
     from ._app import ConnectionRegistry
 
@@ -290,6 +290,33 @@ class FakeStreamtape:
             timeout=timeout,
             max_retries=max_retries,
             session=session,
+            user_agent=user_agent,
+        )
+
+    def async_client(
+        self,
+        *,
+        timeout: float = 30.0,
+        max_retries: int = 3,
+        user_agent: str | None = None,
+    ) -> AsyncStreamtape:
+        """An ``AsyncStreamtape`` client pointed at this emulator with its credentials.
+
+        Needs the ``async`` extra (httpx2). Use it on one event loop and close it there
+        (``async with`` or ``await client.aclose()``).
+
+        Raises:
+            RuntimeError: not started.
+            ImportError: httpx2 is not installed.
+        """
+        from streamtape_sdk import AsyncStreamtape
+
+        return AsyncStreamtape(
+            login=self.login,
+            key=self.key,
+            base_url=self.base_url,
+            timeout=timeout,
+            max_retries=max_retries,
             user_agent=user_agent,
         )
 

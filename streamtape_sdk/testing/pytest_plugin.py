@@ -5,6 +5,9 @@ Fixtures:
 - ``fake_streamtape``: a started :class:`~streamtape_sdk.testing.FakeStreamtape`, stopped
   after the test.
 - ``streamtape_client``: ``fake_streamtape.client()`` with default settings, closed after.
+- ``async_streamtape_client``: ``fake_streamtape.async_client()`` (an ``AsyncStreamtape``),
+  closed after. An ``async def`` fixture: it needs an async test runner. anyio's pytest
+  plugin comes with httpx2's ``anyio`` dependency: mark the test ``@pytest.mark.anyio``.
 
 Configuration without writing a fixture, closest first:
 
@@ -26,13 +29,13 @@ werkzeug is imported only when a fixture is used, so installing the SDK without 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Generator, Iterator, Mapping
+from collections.abc import AsyncIterator, Generator, Iterator, Mapping
 from typing import TYPE_CHECKING, cast
 
 import pytest
 
 if TYPE_CHECKING:
-    from streamtape_sdk import Streamtape
+    from streamtape_sdk import AsyncStreamtape, Streamtape
     from streamtape_sdk.testing import FakeStreamtape
 
 MARKER = "streamtape"
@@ -163,3 +166,19 @@ def streamtape_client(fake_streamtape: FakeStreamtape) -> Iterator[Streamtape]:
         yield client
     finally:
         client.close()
+
+
+@pytest.fixture
+async def async_streamtape_client(
+    fake_streamtape: FakeStreamtape,
+) -> AsyncIterator[AsyncStreamtape]:
+    """An ``AsyncStreamtape`` talking to ``fake_streamtape``, closed after the test.
+
+    Needs the ``async`` extra and an async test runner: mark the test ``@pytest.mark.anyio``
+    (anyio's pytest plugin is installed with httpx2).
+    """
+    client = fake_streamtape.async_client()
+    try:
+        yield client
+    finally:
+        await client.aclose()

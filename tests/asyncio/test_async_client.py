@@ -109,3 +109,12 @@ async def test_httpx2_log_records_never_carry_the_key(
     assert any(r.name.startswith("httpx2") for r in caplog.records)
     for record in caplog.records:
         assert fake_streamtape.key not in record.getMessage(), record.name
+
+
+async def test_the_emulator_gives_async_clients(
+    fake_streamtape: FakeStreamtape, async_streamtape_client: AsyncStreamtape
+) -> None:
+    assert (await async_streamtape_client.account.info()).email == "dev@example.com"
+    async with fake_streamtape.async_client(timeout=5, max_retries=0) as other:
+        assert other.timeout.read == 5
+        assert other.max_retries == 0

@@ -29,6 +29,7 @@ SCRIPTS = {
     "remote_upload.py",
     "walk_tree.py",
     "error_handling.py",
+    "async_bot.py",
 }
 
 
@@ -155,4 +156,15 @@ def test_error_handling(fake_streamtape: FakeStreamtape) -> None:
     assert "PermissionDeniedError: status=403" in out
     assert "MissingCredentialsError" in out
     assert "NotFoundError: status=404 message=" in out
+    assert fake_streamtape.key not in out
+
+
+def test_async_bot(fake_streamtape: FakeStreamtape) -> None:
+    out = assert_ok(run_example(fake_streamtape, "async_bot.py"))
+    assert "account: dev@example.com" in out
+    assert "uploaded clip.bin: 2097152 bytes" in out
+    assert "info of 1 file" in out
+    assert "/async-demo: 1 files" in out
+    assert "download cancelled; the client stays usable" in out
+    assert "downloaded back.bin: identical" in out
     assert fake_streamtape.key not in out

@@ -23,9 +23,10 @@ from streamtape_sdk import (
     TransferCancelledError,
     TransferError,
 )
+from streamtape_sdk._core.effects import Flow
+from streamtape_sdk._core.files import FilesCore
+from streamtape_sdk._core.remote import RemoteCore
 from streamtape_sdk.models import DownloadLink, RemoteUploadStatus
-from streamtape_sdk.resources.files import Files
-from streamtape_sdk.resources.remote import Remote
 from streamtape_sdk.testing import FakeStreamtape
 from streamtape_sdk.transfers import state_paths
 from tests.fakes import FakeSleep
@@ -70,15 +71,17 @@ def hosted(
 ) -> Iterator[Callable[[bytes], tuple[str, LinkHost]]]:
     """Add a file to the emulator whose link points at a scripted `LinkHost`."""
     hosts: list[LinkHost] = []
-    real = Files.get_download_link
+    real = FilesCore.get_download_link
     stack: list[object] = []
 
-    def get_link(self: Files, file_id: str, *args: object, **kwargs: object) -> DownloadLink:
-        link = real(self, file_id, *args, **kwargs)  # type: ignore[arg-type]
+    def get_link(
+        self: FilesCore, file_id: str, *args: object, **kwargs: object
+    ) -> Flow[DownloadLink]:
+        link = yield from real(self, file_id, *args, **kwargs)  # type: ignore[arg-type]
         host = hosts[-1]
         return link.model_copy(update={"url": host.url, "size": len(host.content)})
 
-    monkeypatch.setattr(Files, "get_download_link", get_link)
+    monkeypatch.setattr(FilesCore, "get_download_link", get_link)
 
     def make(content: bytes) -> tuple[str, LinkHost]:
         manager = link_host(content)
@@ -394,13 +397,13 @@ def test_case8_an_unusable_link_is_a_response_format_error_at_once(
     out: Path,
 ) -> None:
     file_id = fake_streamtape.add_file("a.bin", b"abc")
-    real = Files.get_download_link
+    real = FilesCore.get_download_link
 
-    def get_link(self: Files, *args: object, **kwargs: object) -> DownloadLink:
-        link = real(self, *args, **kwargs)  # type: ignore[arg-type]
+    def get_link(self: FilesCore, *args: object, **kwargs: object) -> Flow[DownloadLink]:
+        link = yield from real(self, *args, **kwargs)  # type: ignore[arg-type]
         return link.model_copy(update={"url": url})
 
-    monkeypatch.setattr(Files, "get_download_link", get_link)
+    monkeypatch.setattr(FilesCore, "get_download_link", get_link)
     with pytest.raises(ResponseFormatError, match="cannot be used"):
         client.files.download(file_id, out / "a.bin")
     assert sleep.calls == []
@@ -417,13 +420,13 @@ def test_case8_an_unusable_upload_url_is_a_response_format_error_at_once(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    real = Files.get_upload_url
+    real = FilesCore.get_upload_url
 
-    def get_url(self: Files, *args: object, **kwargs: object) -> object:
-        target = real(self, *args, **kwargs)  # type: ignore[arg-type]
+    def get_url(self: FilesCore, *args: object, **kwargs: object) -> Flow[object]:
+        target = yield from real(self, *args, **kwargs)  # type: ignore[arg-type]
         return target.model_copy(update={"url": url})
 
-    monkeypatch.setattr(Files, "get_upload_url", get_url)
+    monkeypatch.setattr(FilesCore, "get_upload_url", get_url)
     source = tmp_path / "up.bin"
     source.write_bytes(b"abc")
     with pytest.raises(ResponseFormatError, match="cannot be used"):
@@ -510,13 +513,13 @@ def test_remote_wait_cancel(
     client: Streamtape, monkeypatch: pytest.MonkeyPatch, fake_streamtape: FakeStreamtape
 ) -> None:
     job = client.remote.add("https://example.com/never.bin")
-    real = Remote.status
+    real = RemoteCore.status
 
-    def running(self: Remote, upload_id: str, **kwargs: object) -> RemoteUploadStatus:
-        status = real(self, upload_id, **kwargs)  # type: ignore[arg-type]
+    def running(self: RemoteCore, upload_id: str, **kwargs: object) -> Flow[RemoteUploadStatus]:
+        status = yield from real(self, upload_id, **kwargs)  # type: ignore[arg-type]
         return status.model_copy(update={"status": "downloading", "bytes_loaded": 1})
 
-    monkeypatch.setattr(Remote, "status", running)
+    monkeypatch.setattr(RemoteCore, "status", running)
     token = CancelToken()
     polls: list[int | None] = []
 
@@ -566,13 +569,13 @@ def test_server_names_that_cannot_be_files_get_a_safe_name(
     out: Path,
 ) -> None:
     file_id = fake_streamtape.add_file("a.bin", b"abc")
-    real = Files.get_download_link
+    real = FilesCore.get_download_link
 
-    def get_link(self: Files, *args: object, **kwargs: object) -> DownloadLink:
-        link = real(self, *args, **kwargs)  # type: ignore[arg-type]
+    def get_link(self: FilesCore, *args: object, **kwargs: object) -> Flow[DownloadLink]:
+        link = yield from real(self, *args, **kwargs)  # type: ignore[arg-type]
         return link.model_copy(update={"name": served})
 
-    monkeypatch.setattr(Files, "get_download_link", get_link)
+    monkeypatch.setattr(FilesCore, "get_download_link", get_link)
     path = client.files.download(file_id, out)
     assert path.name == (expected if expected is not None else file_id)
     assert len(path.name.encode()) <= 255

@@ -19,9 +19,11 @@ from streamtape_sdk import (
     RemoteUploadFailedError,
     Streamtape,
     TransferError,
+    UploadURL,
     WaitTimeoutError,
 )
-from streamtape_sdk.resources.files import Files
+from streamtape_sdk._core.effects import Flow
+from streamtape_sdk._core.files import FilesCore
 from streamtape_sdk.testing import FakeStreamtape
 from streamtape_sdk.transfers import state_paths
 
@@ -143,14 +145,14 @@ def test_expired_upload_url_is_refused_and_not_retried(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     source = random_file("a.bin", 1000)
-    real = Files.get_upload_url
+    real = FilesCore.get_upload_url
 
-    def expiring(self: Files, *args: object, **kwargs: object) -> object:
-        target = real(self, *args, **kwargs)  # type: ignore[arg-type]
+    def expiring(self: FilesCore, *args: object, **kwargs: object) -> Flow[UploadURL]:
+        target = yield from real(self, *args, **kwargs)  # type: ignore[arg-type]
         fake_streamtape.expire_links()
         return target
 
-    monkeypatch.setattr(Files, "get_upload_url", expiring)
+    monkeypatch.setattr(FilesCore, "get_upload_url", expiring)
     with pytest.raises(PermissionDeniedError, match="expired"):
         client.files.upload(source)
     assert fake_streamtape.calls("upload") == 1
@@ -268,13 +270,13 @@ def test_download_size_mismatch_leaves_nothing(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     file_id = fake_streamtape.add_file("a.bin", os.urandom(5000))
-    real = Files.get_download_link
+    real = FilesCore.get_download_link
 
-    def lying(self: Files, *args: object, **kwargs: object) -> DownloadLink:
-        link = real(self, *args, **kwargs)  # type: ignore[arg-type]
+    def lying(self: FilesCore, *args: object, **kwargs: object) -> Flow[DownloadLink]:
+        link = yield from real(self, *args, **kwargs)  # type: ignore[arg-type]
         return link.model_copy(update={"size": link.size + delta})
 
-    monkeypatch.setattr(Files, "get_download_link", lying)
+    monkeypatch.setattr(FilesCore, "get_download_link", lying)
     with pytest.raises(IntegrityError, match="announced"):
         client.files.download(file_id, tmp_path / "a.bin")
     assert list(tmp_path.iterdir()) == []

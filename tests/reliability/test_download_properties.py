@@ -18,8 +18,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from streamtape_sdk import RetryPolicy, Streamtape, StreamtapeError
+from streamtape_sdk._core.effects import Flow
+from streamtape_sdk._core.files import FilesCore
 from streamtape_sdk.models import DownloadLink
-from streamtape_sdk.resources.files import Files
 from streamtape_sdk.testing import FakeStreamtape
 from streamtape_sdk.transfers import state_paths
 from tests.linkhost import LinkHost, link_host
@@ -48,15 +49,15 @@ class Env:
 
 @pytest.fixture(scope="module")
 def env() -> Iterator[Env]:
-    real = Files.get_download_link
+    real = FilesCore.get_download_link
     with FakeStreamtape() as fake, link_host(CONTENT) as host:
 
-        def get_link(self: Files, *args: object, **kwargs: object) -> DownloadLink:
-            link = real(self, *args, **kwargs)  # type: ignore[arg-type]
+        def get_link(self: FilesCore, *args: object, **kwargs: object) -> Flow[DownloadLink]:
+            link = yield from real(self, *args, **kwargs)  # type: ignore[arg-type]
             return link.model_copy(update={"url": host.url})
 
         patch = pytest.MonkeyPatch()
-        patch.setattr(Files, "get_download_link", get_link)
+        patch.setattr(FilesCore, "get_download_link", get_link)
         retry = RetryPolicy(max_retries=2, base_delay=0.0, max_retry_after=10.0)
         client = Streamtape(fake.login, fake.key, base_url=fake.base_url, retry=retry)
         client._transport.sleep = lambda _seconds: None
