@@ -39,6 +39,9 @@ class Spec:
     iterators: dict[str, str] = field(default_factory=dict)
     #: Extra names the sync shell module re-exports from the core module (tests, docs).
     reexports: tuple[str, ...] = ()
+    #: A hand-written base with methods that are not flows (the batch methods), for the sync
+    #: shell (in resources/_batch_methods.py) and the async one (in _async/_batch.py).
+    batch_base: str | None = None
 
     @property
     def async_name(self) -> str:
@@ -54,6 +57,7 @@ SPECS = (
         "`client.files`: tickets, links, info, uploads, downloads, rename/move/delete, "
         "conversions.",
         reexports=("INFO_BATCH_SIZE",),
+        batch_base="FilesBatch",
     ),
     Spec("remote", "RemoteCore", "Remote", "`client.remote`: remote uploads."),
     Spec(
@@ -62,6 +66,7 @@ SPECS = (
         "Folders",
         "`client.folders`: list, create, rename, delete and walk folders.",
         iterators={"walk": "FolderWalkEntry"},
+        batch_base="FoldersBatch",
     ),
 )
 
@@ -218,11 +223,12 @@ def render_sync(spec: Spec) -> str:
         f"from .._core.{spec.module} import {spec.core}",
         "from .._transport import Transport",
         "from ._base import Resource",
+        *([f"from ._batch_methods import {spec.batch_base}"] if spec.batch_base else []),
         "",
         f"__all__ = {sorted([spec.sync, *spec.reexports])!r}",
         "",
         "",
-        f"class {spec.sync}(Resource):",
+        f"class {spec.sync}({spec.batch_base or 'Resource'}):",
         f'    """{class_doc}"""',
         "",
         "    def __init__(self, transport: Transport) -> None:",
@@ -261,9 +267,13 @@ def render_async() -> str:
             body += [signature, _doc(method.doc, is_async=True), f"        {call}", ""]
         imports += _imports(tree, used, spec.module)
         imports.append(f"from .._core.{spec.module} import {spec.core}")
+        base = "AsyncResource"
+        if spec.batch_base:
+            base = "Async" + spec.batch_base
+            imports.append(f"from ._batch import {base}")
         classes += [
             "",
-            f"class {spec.async_name}(AsyncResource):",
+            f"class {spec.async_name}({base}):",
             f'    """{class_doc}"""',
             "",
             "    def __init__(self, transport: AsyncTransport) -> None:",

@@ -1,16 +1,19 @@
 """streamtape-sdk: a typed, model-first client of the Streamtape file-hosting API.
 
-Example:
+Examples:
     >>> from streamtape_sdk import Streamtape
     >>> with Streamtape() as client:  # doctest: +SKIP
     ...     for file in client.folders.list().files:
     ...         print(file.name, file.size)
 """
 
-from ._async.client import AsyncStreamtape
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from ._cancel import CancelToken
-from ._client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, Streamtape
-from ._config import Timeout
+from ._config import DEFAULT_TIMEOUT, Timeout
 from ._retry import RetryPolicy
 from ._version import __version__
 from .errors import (
@@ -36,26 +39,95 @@ from .errors import (
     UnavailableForLegalReasonsError,
     WaitTimeoutError,
 )
-from .models import (
-    AccountInfo,
-    Conversion,
-    CreatedFolder,
-    DownloadLink,
-    DownloadTicket,
-    FileInfo,
-    Folder,
-    FolderFile,
-    FolderListing,
-    FolderWalkEntry,
-    InvalidEntry,
-    KeyedResult,
-    ListResult,
-    RemoteUpload,
-    RemoteUploadStatus,
-    UploadedFile,
-    UploadURL,
-)
-from .transfers import ProgressCallback
+
+if TYPE_CHECKING:
+    from ._async.client import AsyncStreamtape
+    from ._client import DEFAULT_MAX_RETRIES, Streamtape
+    from .models import (
+        AccountInfo,
+        Conversion,
+        CreatedFolder,
+        DownloadLink,
+        DownloadTicket,
+        FileInfo,
+        Folder,
+        FolderFile,
+        FolderListing,
+        FolderWalkEntry,
+        InvalidEntry,
+        KeyedResult,
+        ListResult,
+        RemoteUpload,
+        RemoteUploadStatus,
+        UploadedFile,
+        UploadURL,
+    )
+    from .transfers import (
+        BatchEvent,
+        BatchListener,
+        Manifest,
+        ManifestEntry,
+        ProgressCallback,
+        TransferOutcome,
+    )
+
+# The client (requests), the models (pydantic) and the transfer code are imported on first use
+# of one of these names, not by `import streamtape_sdk`: a program that only catches our errors
+# or builds a `Timeout` does not pay for them (see docs/performance.md).
+_LAZY = {
+    # httpx2 is imported only when an AsyncStreamtape is built, never here.
+    "AsyncStreamtape": "._async.client",
+    "DEFAULT_MAX_RETRIES": "._client",
+    "Streamtape": "._client",
+    **dict.fromkeys(
+        [
+            "BatchEvent",
+            "BatchListener",
+            "Manifest",
+            "ManifestEntry",
+            "ProgressCallback",
+            "TransferOutcome",
+        ],
+        ".transfers",
+    ),
+    **dict.fromkeys(
+        [
+            "AccountInfo",
+            "Conversion",
+            "CreatedFolder",
+            "DownloadLink",
+            "DownloadTicket",
+            "FileInfo",
+            "Folder",
+            "FolderFile",
+            "FolderListing",
+            "FolderWalkEntry",
+            "InvalidEntry",
+            "KeyedResult",
+            "ListResult",
+            "RemoteUpload",
+            "RemoteUploadStatus",
+            "UploadedFile",
+            "UploadURL",
+        ],
+        ".models",
+    ),
+}
+
+
+if not TYPE_CHECKING:  # checkers see the imports above, and still flag unknown names
+
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value: object = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "DEFAULT_MAX_RETRIES",
@@ -67,6 +139,8 @@ __all__ = [
     "AsyncStreamtape",
     "BadRequestError",
     "BandwidthExceededError",
+    "BatchEvent",
+    "BatchListener",
     "CancelToken",
     "CaptchaRequiredError",
     "ClientClosedError",
@@ -83,6 +157,8 @@ __all__ = [
     "InvalidEntry",
     "KeyedResult",
     "ListResult",
+    "Manifest",
+    "ManifestEntry",
     "MissingCredentialsError",
     "NotFoundError",
     "OutcomeUnknownError",
@@ -100,6 +176,7 @@ __all__ = [
     "Timeout",
     "TransferCancelledError",
     "TransferError",
+    "TransferOutcome",
     "UnavailableForLegalReasonsError",
     "UploadURL",
     "UploadedFile",

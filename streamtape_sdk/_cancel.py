@@ -13,7 +13,7 @@ class CancelToken:
     A cancelled download keeps its resumable state; the call raises `TransferCancelledError`.
     One token may be shared by many calls (a batch); once cancelled it stays cancelled.
 
-    Example:
+    Examples:
         >>> token = CancelToken()  # doctest: +SKIP
         >>> threading.Timer(10, token.cancel).start()  # doctest: +SKIP
         >>> client.files.download(file_id, "out.mp4", cancel=token)  # doctest: +SKIP

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import platform
+import sys
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -11,10 +11,10 @@ from urllib.parse import urlsplit
 
 import requests
 
-from ._config import DEFAULT_TIMEOUT, Timeout
-from ._redaction import MASK
+from ._config import DEFAULT_TIMEOUT, Timeout, require_count
+from ._redaction import MASK, mask_url
 from ._retry import RetryPolicy
-from ._settings import check_proxy, derive_options
+from ._settings import DEFAULT_MAX_RETRIES, check_proxy, derive_options
 from ._transport import DEFAULT_BASE_URL, Transport
 from ._version import __version__
 from .resources import Account, Files, Folders, Remote
@@ -24,20 +24,75 @@ __all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Streamtape"]
 ENV_LOGIN = "STREAMTAPE_LOGIN"
 ENV_KEY = "STREAMTAPE_KEY"
 ENV_BASE_URL = "STREAMTAPE_BASE_URL"
-#: Retries of a transient failure.
-DEFAULT_MAX_RETRIES = 3
+
+
+# Spelt as platform.python_implementation() does, without importing `platform` (slow to import).
+_IMPLEMENTATIONS = {
+    "cpython": "CPython",
+    "pypy": "PyPy",
+    "graalpy": "GraalVM",
+    "ironpython": "IronPython",
+}
 
 
 def _default_user_agent() -> str:
     return (
         f"streamtape-sdk/{__version__} python-requests/{requests.__version__} "
-        f"{platform.python_implementation()}/{platform.python_version()}"
+        f"{_IMPLEMENTATIONS.get(sys.implementation.name, sys.implementation.name)}/"
+        f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
     )
 
 
-def _setting(explicit: str | None, env_name: str) -> str | None:
+def _setting(explicit: object, env_name: str) -> str | None:
+    if explicit is not None and not isinstance(explicit, str):
+        what = env_name.removeprefix("STREAMTAPE_").lower()
+        raise TypeError(f"{what} must be a string, got {type(explicit).__name__}")
     value = explicit if explicit is not None else os.environ.get(env_name)
     return value or None
+
+
+def _require_type(value: object, expected: type, what: str) -> None:
+    """None or an instance of `expected` (callers without a type checker pass anything)."""
+    if value is not None and not isinstance(value, expected):
+        raise TypeError(f"{what} must be a {expected.__name__}, got {type(value).__name__}")
+
+
+def _require_callable(value: object, what: str) -> None:
+    if value is not None and not callable(value):
+        raise TypeError(f"{what} must be callable, got {type(value).__name__}")
+
+
+def _check_base_url(url: str) -> str:
+    """The API root: an http(s) URL with a host and nothing a path cannot follow.
+
+    Raises:
+        ValueError: another scheme, no host, a query or fragment (`https://host?x=1` would
+            send `...?x=1/account/info`), user:password@ (the key is the credential),
+            a bad port, whitespace or control characters.
+    """
+    shown = repr(mask_url(url))  # a query or userinfo may hold a secret
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ValueError(f"base_url must not contain spaces or control characters, got {shown}")
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as exc:
+        raise ValueError(f"base_url is not a valid URL ({exc}), got {shown}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"base_url must be an http(s) URL with a host, got {shown}")
+    if "?" in url or "#" in url:
+        raise ValueError(
+            f"base_url must not have a query or fragment (paths are appended to it), got {shown}"
+        )
+    if "@" in parts.netloc:
+        # Not echoed: the userinfo may be a password.
+        raise ValueError(
+            "base_url must not carry user:password@ (the API authenticates with login and "
+            f"key); give the host only, e.g. {parts.scheme}://{parts.hostname}"
+        )
+    if not port_ok:
+        raise ValueError(f"base_url has an invalid port, got {shown}")
+    return url
 
 
 class Streamtape:
@@ -60,14 +115,15 @@ class Streamtape:
         proxy: a proxy URL (`http://host:3128`, `socks5://user:pw@host:1080`) for every
             request; by default the `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` environment applies.
         session: a `requests.Session` to use (proxies, TLS settings, adapters); the caller
-            keeps ownership and closes it.
+            keeps ownership and closes it. Its settings are read on every call; without it,
+            the environment (proxies, CA bundle, netrc) is read once per host and kept.
         user_agent: the `User-Agent` header; by default it names the SDK and its version.
         clock: seconds from a monotonic clock (default `time.monotonic`): measures
-            `remote.wait` deadlines. Inject a fake one in your tests.
-        sleep: sleeps the given seconds (default `time.sleep`): every wait (backoff, ticket
-            wait, polling) goes through it. Inject a fake one in your tests.
+            `remote.wait` deadlines. Inject a fake one in your tests (docs/configuration.md).
+        sleep: sleeps the given seconds (default `time.sleep`): every wait (retry backoff,
+            ticket wait, polling) goes through it. Inject a fake one in your tests.
 
-    Example:
+    Examples:
         >>> with Streamtape() as client:  # doctest: +SKIP
         ...     print(client.account.info().email)
     """
@@ -96,20 +152,24 @@ class Streamtape:
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
+        # Every argument is checked here, before any I/O: nothing invalid reaches a call.
         timeouts = Timeout.of(timeout)
+        require_count(max_retries, "max_retries")
         if retry is None:
             retry = RetryPolicy(max_retries=max_retries)
         elif max_retries != DEFAULT_MAX_RETRIES:
             raise ValueError("give max_retries inside retry=RetryPolicy(...), not both")
-        resolved_url = _setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL
-        if (
-            urlsplit(resolved_url).scheme not in ("http", "https")
-            or not urlsplit(resolved_url).netloc
-        ):
-            raise ValueError(f"base_url must be an http(s) URL, got {resolved_url!r}")
+        _require_type(retry, RetryPolicy, "retry")
+        _require_type(session, requests.Session, "session")
+        _require_type(user_agent, str, "user_agent")
+        _require_callable(clock, "clock")
+        _require_callable(sleep, "sleep")
+        resolved_login = _setting(login, ENV_LOGIN)
+        resolved_key = _setting(key, ENV_KEY)
+        resolved_url = _check_base_url(_setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL)
         self._transport = Transport(
-            login=_setting(login, ENV_LOGIN),
-            key=_setting(key, ENV_KEY),
+            login=resolved_login,
+            key=resolved_key,
             base_url=resolved_url,
             timeout=timeouts,
             retry=retry,
@@ -137,14 +197,15 @@ class Streamtape:
     ) -> Streamtape:
         """A client with other timeouts or retry policy over this one's connection pool.
 
-        Cheap (no new pool, nothing to close): made per call it leaks nothing. The view is
-        closed when this client is; its own `close()` only marks the view closed.
+        Cheap (no new pool, nothing to close): made per call it leaks nothing. What is not
+        given is kept (`max_retries` alone keeps the policy's delays). The view is closed
+        when this client is; its own `close()` only marks the view closed.
 
         Raises:
             ValueError: both `max_retries` and `retry` given, or a bad value.
             TypeError: a value of the wrong type.
 
-        Example:
+        Examples:
             >>> client.with_options(timeout=5, max_retries=0).account.info()  # doctest: +SKIP
         """
         new_timeout, new_retry = derive_options(
@@ -189,10 +250,16 @@ class Streamtape:
         return self._transport.closed
 
     def close(self) -> None:
-        """Release the connection pool (a caller's session is left open)."""
+        """Release the connection pool (a caller's session is left open).
+
+        Every later call raises `ClientClosedError`; closing twice is harmless. A client is
+        also safe to pickle, deep-copy or send to a worker process (each copy masks the key),
+        and a forked child gets fresh connections: see the Lifecycle page.
+        """
         self._transport.close()
 
     def __enter__(self) -> Streamtape:
+        self._transport.ensure_open()
         return self
 
     def __exit__(

@@ -75,7 +75,7 @@ class Timeout:
     Raises:
         TypeError, ValueError: a value that is not a positive, finite number of seconds.
 
-    Example:
+    Examples:
         >>> Streamtape(timeout=Timeout(connect=5, read=30, upload_reply=1800))  # doctest: +SKIP
     """
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._redaction import SecretKind
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -19,12 +21,17 @@ class Endpoint:
             retried for every endpoint.
         removes: whether the call deletes something, so that a 404 on a retry, after an
             attempt that may have reached the server, means the first attempt did it.
+        secret_params: parameters that carry secrets other than the key, with how they carry
+            them (`"url"`: userinfo and query values; `"header_lines"`: header values;
+            `"value"`: the whole value). They are masked wherever the key is: error
+            messages, retry log lines, urllib3's request line, the CLI's `--debug` output.
     """
 
     path: str
     auth: bool = True
     idempotent: bool = True
     removes: bool = False
+    secret_params: tuple[tuple[str, SecretKind], ...] = ()
 
 
 ACCOUNT_INFO = Endpoint("/account/info")
@@ -32,7 +39,13 @@ DOWNLOAD_TICKET = Endpoint("/file/dlticket")
 DOWNLOAD_LINK = Endpoint("/file/dl", auth=False)
 FILE_INFO = Endpoint("/file/info")
 UPLOAD_URL = Endpoint("/file/ul")  # only hands out a one-time URL: safe to repeat
-REMOTE_ADD = Endpoint("/remotedl/add", idempotent=False)
+# A source URL may carry Basic-Auth userinfo and signed query values; `headers` exists to
+# carry cookies and Authorization (issue: secrets other than the API key).
+REMOTE_ADD = Endpoint(
+    "/remotedl/add",
+    idempotent=False,
+    secret_params=(("url", "url"), ("headers", "header_lines")),
+)
 REMOTE_REMOVE = Endpoint("/remotedl/remove", removes=True)
 REMOTE_STATUS = Endpoint("/remotedl/status")
 LIST_FOLDER = Endpoint("/file/listfolder")

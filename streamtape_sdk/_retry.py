@@ -28,7 +28,7 @@ class RetryPolicy:
         ValueError: a negative or non-finite value.
         TypeError: a value of the wrong type (`max_retries=True` or `1.5`).
 
-    Example:
+    Examples:
         >>> Streamtape(retry=RetryPolicy(max_retries=5, max_delay=4.0))  # doctest: +SKIP
     """
 
@@ -79,7 +79,7 @@ class RetryBudget:
     abandoned while bytes keep arriving; `total_sleep_limit` still bounds the whole
     operation's sleeping.
 
-    Example:
+    Examples:
         >>> budget = RetryBudget(RetryPolicy(max_retries=2, base_delay=0.0))
         >>> budget.next_delay(None), budget.next_delay(None), budget.next_delay(None)
         (0.0, 0.0, None)

@@ -1,10 +1,8 @@
-"""Client settings shared by `Streamtape` and `AsyncStreamtape`: the constructor's arguments
-resolved and checked once (environment variables, base URL, timeouts, retry policy, proxy),
-and `with_options()`'s derivation of new settings."""
+"""Client settings shared by `Streamtape` and `AsyncStreamtape` beyond those `_client` checks:
+the retry policy, the proxy, and `with_options()`'s derivation of new settings."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from typing import cast
 from urllib.parse import urlsplit
@@ -12,35 +10,12 @@ from urllib.parse import urlsplit
 from ._config import Timeout, require_count
 from ._retry import RetryPolicy
 
-__all__ = [
-    "DEFAULT_BASE_URL",
-    "DEFAULT_MAX_RETRIES",
-    "ENV_BASE_URL",
-    "ENV_KEY",
-    "ENV_LOGIN",
-    "check_proxy",
-    "derive_options",
-    "resolve_retry",
-    "setting",
-]
+__all__ = ["check_proxy", "derive_options", "resolve_retry"]
 
-DEFAULT_BASE_URL = "https://api.streamtape.com"
-ENV_LOGIN = "STREAMTAPE_LOGIN"
-ENV_KEY = "STREAMTAPE_KEY"
-ENV_BASE_URL = "STREAMTAPE_BASE_URL"
-#: Retries of a transient failure.
+#: Retries of a transient failure (the default of both clients).
 DEFAULT_MAX_RETRIES = 3
 
 _PROXY_SCHEMES = ("http", "https", "socks5", "socks5h")
-
-
-def setting(explicit: object, env_name: str) -> str | None:
-    """An explicit string argument, else the environment variable; "" counts as unset."""
-    if explicit is not None and not isinstance(explicit, str):
-        what = env_name.removeprefix("STREAMTAPE_").lower()
-        raise TypeError(f"{what} must be a string, got {type(explicit).__name__}")
-    value = explicit if explicit is not None else os.environ.get(env_name)
-    return value or None
 
 
 def resolve_retry(max_retries: int, retry: RetryPolicy | None) -> RetryPolicy:
@@ -106,15 +81,3 @@ def derive_options(
         count = require_count(max_retries, "max_retries")
         return new_timeout, replace(current_retry, max_retries=count)
     return new_timeout, current_retry
-
-
-def check_base_url(url: str) -> str:
-    """The API root: an http(s) URL with a host.
-
-    Raises:
-        ValueError: another scheme or no host.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"base_url must be an http(s) URL, got {url!r}")
-    return url

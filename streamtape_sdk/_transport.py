@@ -12,30 +12,41 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import time
 import weakref
 from collections.abc import Callable, Mapping
 from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
+from requests.adapters import DEFAULT_POOLSIZE, HTTPAdapter
 from urllib3.exceptions import NewConnectionError
 
+from . import _redaction
 from ._config import Timeout
-from ._core.calls import api_call, credentials
+from ._core.calls import api_call, check_timeout, credentials
 from ._core.envelope import ParamValue, parse_retry_after
 from ._drivers.sync import SyncDriver
 from ._endpoints import Endpoint
 from ._redaction import MASK, forget_secret, redact, register_secret
 from ._retry import RetryPolicy
+from ._sending import RequestPreparer
 from .errors import (
     APIConnectionError,
     APITimeoutError,
+    ClientClosedError,
     ResponseFormatError,
     StreamtapeError,
 )
 
-__all__ = ["DEFAULT_BASE_URL", "ParamValue", "Transport", "parse_retry_after"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "ParamValue",
+    "Transport",
+    "check_timeout",
+    "parse_retry_after",
+    "require_usable_url",
+]
 
 DEFAULT_BASE_URL = "https://api.streamtape.com"
 
@@ -88,22 +99,56 @@ class Transport:
             session.mount("https://", adapter)
             session.mount("http://", adapter)
         self.session = session
-        if key:
-            register_secret(key)
-            # Masked for as long as this transport exists, even after close(): a closed
-            # client can still be called (requests reopens its pool), and must not leak.
-            weakref.finalize(self, forget_secret, key)
+        # Our own session's settings and the environment are resolved once, not per call.
+        self._preparer = RequestPreparer(session, user_agent, fixed=self._owns_session)
         self._closed = False
         #: Every request goes through it (None: the environment's proxy settings apply).
         self.proxy = proxy
         #: The transport whose pool this view shares (None: this one owns its pool).
         self._root: Transport | None = None
+        self._hold_secret()
+        _live.add(self)
+
+    def _hold_secret(self) -> None:
+        # Masked for as long as this transport (or this copy of it) exists, even after
+        # close(): its errors and reprs may be shown later.
+        if self._key:
+            register_secret(self._key)
+            weakref.finalize(self, forget_secret, self._key)
+
+    # -- copies: pickle, deepcopy, spawned workers ---------------------------------------------
+
+    def __getstate__(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # Every copy holds the key's masking itself: a copy that outlives the original (or
+        # lives in another process) must still mask it.
+        self.__dict__.update(state)
+        self._hold_secret()
+        _live.add(self)
+
+    def reset_after_fork(self) -> None:
+        """Drop the connection pools inherited from the parent process (child side of a fork).
+
+        The parent's keep-alive sockets are shared after `os.fork()`; using them from both
+        processes interleaves requests and answers. The child starts with empty pools; the
+        old sockets are left to the parent (never closed or shut down here).
+        """
+        for adapter in self.session.adapters.values():
+            if isinstance(adapter, HTTPAdapter):
+                # requests keeps the pool settings only in private attributes.
+                adapter.init_poolmanager(
+                    getattr(adapter, "_pool_connections", DEFAULT_POOLSIZE),
+                    getattr(adapter, "_pool_maxsize", _POOL_MAXSIZE),
+                    block=getattr(adapter, "_pool_block", False),
+                )
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Release the connection pool (only a session this transport created); a view
-        only marks itself closed."""
+        """Release the connection pool (only a session this transport created); later calls
+        raise `ClientClosedError`. Closing twice is harmless."""
         if self._closed:
             return
         self._closed = True
@@ -112,20 +157,30 @@ class Transport:
 
     @property
     def closed(self) -> bool:
-        """Whether this transport, or the one whose pool it shares, was closed."""
+        """Whether `close()` was called on this transport or on the one whose pool it shares."""
         return self._closed or (self._root is not None and self._root.closed)
 
     def view(self, *, timeout: Timeout, retry: RetryPolicy) -> Transport:
-        """A transport with other settings over this one's session (connection pool)."""
-        clone = copy.copy(self)
+        """A transport with other settings over this one's session (connection pool): what
+        `with_options()` hands out. Cheap; closing it leaves the pool open."""
+        clone = copy.copy(self)  # __setstate__ holds the key's masking for the copy too
         clone.timeout = timeout
         clone.retry = retry
         clone._root = self._root or self
         clone._closed = False
-        if clone._key:
-            register_secret(clone._key)
-            weakref.finalize(clone, forget_secret, clone._key)
         return clone
+
+    def ensure_open(self) -> None:
+        """Raise `ClientClosedError` when the client was closed (before any I/O)."""
+        if self.closed:
+            raise ClientClosedError(
+                "this Streamtape client is closed (close() was called or its `with` block "
+                "ended); create a new client, or keep using it inside the `with` block"
+            )
+
+    @property
+    def _proxies(self) -> dict[str, str]:
+        return {"http": self.proxy or "", "https": self.proxy or ""}
 
     @property
     def credentials_present(self) -> bool:
@@ -176,11 +231,15 @@ class Transport:
 
         `reply_timeout`, when given, is the wait for the reply once the request was sent (the
         upload POST's `Timeout.upload_reply`), instead of the per-read timeout.
+
+        Raises:
+            ClientClosedError: the client was closed.
+            TypeError, ValueError: `timeout` is not a positive, finite number of seconds.
+            ResponseFormatError: `url` cannot be used (no http(s) scheme or no host).
         """
-        _require_usable_url(url, endpoint)
-        all_headers = {"User-Agent": self.user_agent}
-        all_headers.update(headers or {})
-        request = requests.Request(method, url, params=params, data=data, headers=all_headers)
+        self.ensure_open()
+        check_timeout(timeout)
+        require_usable_url(url, endpoint)
         effective_timeout = self.timeout.read if timeout is None else timeout
         connect_read: float | tuple[float, float]
         connect_read = (self.timeout.connect, self.timeout.read) if timeout is None else timeout
@@ -190,11 +249,17 @@ class Transport:
             connect_read = (connect, effective_timeout)
         started = time.monotonic()
         try:
-            prepared = self.session.prepare_request(request)
-            settings = self.session.merge_environment_settings(prepared.url, {}, stream, None, None)
-            if self.proxy is not None:
-                settings["proxies"] = {"http": self.proxy, "https": self.proxy}
-            response = self.session.send(prepared, timeout=connect_read, **settings)
+            prepared, settings = self._preparer.prepare(
+                method, url, params=params, data=data, headers=headers, stream=stream
+            )
+            response = self.session.send(
+                prepared,
+                timeout=connect_read,
+                stream=settings.stream,
+                proxies=settings.proxies if self.proxy is None else self._proxies,
+                verify=settings.verify,
+                cert=settings.cert,
+            )
         except _UNUSABLE_URL:
             error: StreamtapeError = _unusable_url(url, endpoint)
         except requests.RequestException as exc:
@@ -212,8 +277,6 @@ class Transport:
         # Raised outside the except block: the requests exception (whose text carries the
         # URL with the key) must not ride along as __context__.
         raise error
-
-    # -- internals ---------------------------------------------------------------------------
 
     def _connection_error(
         self, exc: requests.RequestException, endpoint: Endpoint, timeout: float | None
@@ -238,7 +301,7 @@ class Transport:
         )
 
 
-def _require_usable_url(url: str, endpoint: Endpoint) -> None:
+def require_usable_url(url: str, endpoint: Endpoint) -> None:
     """Refuse a URL no request can be sent to, at once and as the reply's fault.
 
     Link and upload URLs come from the service; an empty, relative or scheme-less one (or
@@ -261,6 +324,20 @@ def _unusable_url(url: str, endpoint: Endpoint) -> ResponseFormatError:
         "http:// or https:// and a host). Ask for a new one (call again); report it if it "
         "persists."
     )
+
+
+# Every live transport, so that a forked child can drop the pools it inherited.
+_live: weakref.WeakSet[Transport] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    _redaction.reset_lock_after_fork()
+    for transport in list(_live):
+        transport.reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX only
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _failed_before_sending(exc: BaseException) -> bool:

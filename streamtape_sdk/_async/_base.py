@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, TypeVar
 from .._core.effects import Flow
 
 if TYPE_CHECKING:
+    from .._client import Streamtape
     from .._drivers.async_ import AsyncDriver, AsyncTransport
 
 __all__ = ["AsyncResource"]
@@ -27,6 +28,10 @@ class AsyncResource:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._transport!r}>"
+
+    def _sync_twin(self) -> Streamtape:
+        """The client's sync twin (same settings) for the batch engine's worker threads."""
+        return self._transport.sync_twin()
 
     async def _run(self, flow: Flow[T]) -> T:
         return await self._driver(self._transport).run(flow)

@@ -11,21 +11,20 @@ from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, cast
 
-from .._config import DEFAULT_TIMEOUT, Timeout
-from .._redaction import MASK
-from .._retry import RetryPolicy
-from .._settings import (
-    DEFAULT_BASE_URL,
+from .._client import (
     DEFAULT_MAX_RETRIES,
     ENV_BASE_URL,
     ENV_KEY,
     ENV_LOGIN,
-    check_base_url,
-    check_proxy,
-    derive_options,
-    resolve_retry,
-    setting,
+    _check_base_url,
+    _require_callable,
+    _setting,
 )
+from .._config import DEFAULT_TIMEOUT, Timeout
+from .._redaction import MASK
+from .._retry import RetryPolicy
+from .._settings import check_proxy, derive_options, resolve_retry
+from .._transport import DEFAULT_BASE_URL
 from .._version import __version__
 from .resources import AsyncAccount, AsyncFiles, AsyncFolders, AsyncRemote
 
@@ -125,9 +124,9 @@ class AsyncStreamtape:
         _require_callable(sleep, "sleep")
         self._attach(
             transport_class(
-                login=setting(login, ENV_LOGIN),
-                key=setting(key, ENV_KEY),
-                base_url=check_base_url(setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL),
+                login=_setting(login, ENV_LOGIN),
+                key=_setting(key, ENV_KEY),
+                base_url=_check_base_url(_setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL),
                 timeout=timeouts,
                 retry=policy,
                 user_agent=user_agent or _default_user_agent(),
@@ -226,8 +225,3 @@ class AsyncStreamtape:
             f"AsyncStreamtape(login={self.login!r}, key={key!r}, base_url={self.base_url!r}, "
             f"timeout={self.timeout!r}, max_retries={self.max_retries})"
         )
-
-
-def _require_callable(value: object, what: str) -> None:
-    if value is not None and not callable(value):
-        raise TypeError(f"{what} must be callable, got {type(value).__name__}")

@@ -6,7 +6,8 @@ regenerate.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping
+import builtins
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +17,7 @@ from .._core.account import AccountCore
 from .._core.files import CaptchaSolver, FilesCore
 from .._core.folders import FoldersCore
 from .._core.remote import RemoteCore
+from ..errors import StreamtapeError
 from ..models import (
     AccountInfo,
     Conversion,
@@ -34,6 +36,7 @@ from ..models import (
 )
 from ..transfers import ProgressCallback, SourceLike
 from ._base import AsyncResource
+from ._batch import AsyncFilesBatch, AsyncFoldersBatch
 
 if TYPE_CHECKING:
     from .._drivers.async_ import AsyncTransport
@@ -62,7 +65,7 @@ class AsyncAccount(AsyncResource):
         return await self._run(self._core.info(timeout=timeout))
 
 
-class AsyncFiles(AsyncResource):
+class AsyncFiles(AsyncFilesBatch):
     """Files: download tickets and links, info, uploads, rename/move/delete, conversions."""
 
     def __init__(self, transport: AsyncTransport) -> None:
@@ -81,7 +84,7 @@ class AsyncFiles(AsyncResource):
             ValueError: `file_id` is empty.
             NotFoundError: no such file (also when the service answers an empty result).
 
-        Example:
+        Examples:
             >>> ticket = await client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
         """
         return await self._run(self._core.get_download_ticket(file_id, timeout=timeout))
@@ -114,7 +117,7 @@ class AsyncFiles(AsyncResource):
             NotFoundError: no such file, or the file vanished (the service answers an empty
                 result, §5.6 N9).
 
-        Example:
+        Examples:
             >>> link = await client.files.get_download_link(file_id, ticket)  # doctest: +SKIP
             >>> link.url, link.size  # doctest: +SKIP
         """
@@ -135,7 +138,7 @@ class AsyncFiles(AsyncResource):
         Raises:
             ValueError: an id is empty or contains a comma, or no id was given.
 
-        Example:
+        Examples:
             >>> infos = await client.files.info(["id1", "id2"])  # doctest: +SKIP
             >>> [i.name for i in infos.values() if i.exists]  # doctest: +SKIP
         """
@@ -206,14 +209,16 @@ class AsyncFiles(AsyncResource):
             IsADirectoryError: the path is a directory.
             PermissionError: the file cannot be read.
             ValueError: a bad argument (non-seekable stream, no name, bad hash).
-            IntegrityError: the server's hash or size differs from the local file's.
+            IntegrityError: the server's hash or size differs from the local file's, or the
+                file changed while it was sent (it shrank or grew, or with a sha256 its bytes
+                differ from the hash): the body is then cut short, so nothing is stored.
             APIError: the upload URL was refused (`PermissionDeniedError` when expired).
             APIConnectionError: the connection failed before the request was sent.
             OutcomeUnknownError: the file may or may not be stored and reconciliation could
                 not tell; the message says what to look for before uploading again.
             TransferCancelledError: `cancel` fired.
 
-        Example:
+        Examples:
             >>> up = await client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
             >>> up.id, up.url  # doctest: +SKIP
         """
@@ -231,8 +236,8 @@ class AsyncFiles(AsyncResource):
         resume: bool = True,
         *,
         overwrite: bool = False,
-        expected_sha256: str | None = None,
         captcha_solver: CaptchaSolver | None = None,
+        expected_sha256: str | None = None,
         cancel: CancelToken | None = None,
         timeout: float | None = None,
     ) -> Path:
@@ -257,10 +262,10 @@ class AsyncFiles(AsyncResource):
             resume: continue this file's partial state (False starts from scratch).
             overwrite: when `dest` is a directory, replace an existing file of the server's
                 name (by default `FileExistsError`). An explicit file path is always replaced.
-            expected_sha256: the file's SHA-256 (64 hex digits), checked while writing.
             captcha_solver: called with a ticket that demands a captcha
                 (`ticket.requires_captcha`, streamtape-api.md §5.6 N10); its answer is sent
                 as `captcha_response`. Called again for each renewed ticket.
+            expected_sha256: the file's SHA-256 (64 hex digits), checked while writing.
             cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
                 `TransferCancelledError`, keeping the partial state for a resume.
             timeout: seconds for each connection and each read.
@@ -275,15 +280,15 @@ class AsyncFiles(AsyncResource):
             PermissionError: the destination directory is not writable (likewise).
             FileExistsError: `dest` is a directory holding the server's file name and
                 `overwrite` is False (before the file's bytes are fetched).
+            CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
+                given (before `/file/dl` is called; `.captcha_url` is the image).
             TransferError: another process is downloading the same file to `dest` (the
                 message names it), or the download kept failing; call again to resume.
             TransferCancelledError: `cancel` fired; call again to resume.
             IntegrityError: the complete file's size or SHA-256 is wrong (nothing published).
-            CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
-                given (before `/file/dl` is called; `.captcha_url` is the image).
             NotFoundError: no such file, or it vanished (an empty `/file/dl` result).
 
-        Example:
+        Examples:
             >>> await client.files.download("rbAarvRPXdYbaxY", "downloads/")  # doctest: +SKIP
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """
@@ -294,8 +299,8 @@ class AsyncFiles(AsyncResource):
                 progress,
                 resume,
                 overwrite=overwrite,
-                expected_sha256=expected_sha256,
                 captcha_solver=captcha_solver,
+                expected_sha256=expected_sha256,
                 cancel=cancel,
                 timeout=timeout,
             )
@@ -392,7 +397,7 @@ class AsyncRemote(AsyncResource):
             OutcomeUnknownError: the job may or may not have been queued, and the remote
                 list could not tell; the message says what to check.
 
-        Example:
+        Examples:
             >>> job = await client.remote.add("https://example.com/video.mp4")  # doctest: +SKIP
             >>> (await client.remote.wait(job.id)).file_id  # doctest: +SKIP
         """
@@ -462,7 +467,7 @@ class AsyncRemote(AsyncResource):
             TransferError: it finished, but renaming the file to `name` failed (the
                 message names the stored file).
 
-        Example:
+        Examples:
             >>> job = await client.remote.add(url, name="clip.mp4")  # doctest: +SKIP
             >>> done = await client.remote.wait(job, timeout=600)  # doctest: +SKIP
             >>> done.file_id, done.name  # doctest: +SKIP
@@ -491,8 +496,78 @@ class AsyncRemote(AsyncResource):
         """
         return await self._run(self._core.list(limit, timeout=timeout))
 
+    async def add_many(
+        self,
+        urls: Iterable[str],
+        folder: str | None = None,
+        headers: Mapping[str, str] | str | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> builtins.list[RemoteUpload | StreamtapeError]:
+        """Queue a remote upload of each URL; one entry per URL, in order.
 
-class AsyncFolders(AsyncResource):
+        A URL the service refuses does not stop the others: its entry is the error (like
+        `asyncio.gather(..., return_exceptions=True)`), so every queued job's id is kept.
+        Each `add` is never retried after an ambiguous failure.
+
+        Raises:
+            ValueError: a URL is empty, or a header is not one line (before any request).
+
+        Examples:
+            >>> jobs = await client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
+            >>> ids = [j.id for j in jobs if isinstance(j, RemoteUpload)]  # doctest: +SKIP
+        """
+        return await self._run(self._core.add_many(urls, folder, headers, timeout=timeout))
+
+    async def wait_many(
+        self,
+        upload_ids: Iterable[str],
+        *,
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        progress: Callable[[RemoteUploadStatus], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, RemoteUploadStatus]:
+        """Poll many remote uploads with one status call per interval until all have ended.
+
+        Each poll is one `/remotedl/status` without an id (it lists every upload of the
+        account, §3.8; §5.6 N2); a job missing from that list (an account with many jobs
+        may be cut short) is asked about by id. Polls every `poll_interval`, like `wait`.
+
+        Unlike `wait`, a failed job is not raised: its status says `is_failed`, so one
+        failure does not hide the others. Returns when every job has finished or failed,
+        when `timeout` seconds have passed, or when `cancel` fires; check `is_finished`.
+
+        Args:
+            upload_ids: the ids from `add`/`add_many`.
+            timeout: the most seconds to wait in total.
+            poll_interval: seconds between the first polls.
+            progress: called with each job's status when it changes.
+            cancel: a `CancelToken` that ends the wait early.
+
+        Returns:
+            The latest status of each id.
+
+        Raises:
+            ValueError: an id is empty, or `timeout`/`poll_interval` is out of range.
+            NotFoundError: a job does not exist (e.g. it was removed).
+
+        Examples:
+            >>> done = await client.remote.wait_many([j.id for j in jobs])  # doctest: +SKIP
+            >>> [s.file_id for s in done.values() if s.is_finished]  # doctest: +SKIP
+        """
+        return await self._run(
+            self._core.wait_many(
+                upload_ids,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                progress=progress,
+                cancel=cancel,
+            )
+        )
+
+
+class AsyncFolders(AsyncFoldersBatch):
     """Folders. The root folder has no id: pass None (the default)."""
 
     def __init__(self, transport: AsyncTransport) -> None:
@@ -516,7 +591,7 @@ class AsyncFolders(AsyncResource):
             OutcomeUnknownError: the folder may or may not have been created and the
                 parent's listing could not tell; the message says what to check.
 
-        Example:
+        Examples:
             >>> (await client.folders.create("Holidays")).folder_id  # doctest: +SKIP
             'LnvnE51P5gc'
         """
@@ -543,18 +618,25 @@ class AsyncFolders(AsyncResource):
     def walk(
         self, folder_id: str | None = None, *, timeout: float | None = None
     ) -> AsyncIterator[FolderWalkEntry]:
-        """Walk the folder tree top-down from `folder_id` (the root folder when None).
+        r"""Walk the folder tree top-down from `folder_id` (the root folder when None).
 
         Like `os.walk`: each folder is yielded before its subfolders, depth first, in listing
         order; removing items from `entry.folders` before the next step prunes the walk. One
         `/file/listfolder` call per folder, made lazily as you iterate. A folder seen twice
         (a cycle) is not listed again.
 
+        `entry.path` is built from folder names the server sends, so it is made safe: always
+        relative, one component per folder, never `..`, `.`, empty, absolute, or holding
+        `/`, `\`, NUL or control characters; a name that had to change gets its folder id
+        appended (`".." -> "_.. (id)"`). `mirror / entry.path` stays inside `mirror`. The raw
+        names stay in `entry.folders[i].name`. File names (`entry.files[i].name`) are the
+        server's too: clean them before joining them to a local path.
+
         Raises:
             ValueError: `folder_id` is blank.
             NotFoundError: the start folder does not exist.
 
-        Example:
+        Examples:
             >>> async for entry in client.folders.walk():  # doctest: +SKIP
             ...     for file in entry.files:
             ...         print(f"{entry.path}/{file.name}", file.size)
@@ -574,7 +656,7 @@ class AsyncFolders(AsyncResource):
             ValueError: `folder_id` is blank.
             NotFoundError: no such folder.
 
-        Example:
+        Examples:
             >>> listing = await client.folders.list()  # doctest: +SKIP
             >>> [f.name for f in listing.files]  # doctest: +SKIP
         """

@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from typing import Protocol, TypeVar
 from urllib.parse import urlencode
 
-from .._config import Timeout
+from .._config import Timeout, require_seconds
 from .._endpoints import Endpoint
-from .._redaction import redact
-from .._retry import RetryPolicy
+from .._redaction import redact, secret_parts, secret_scope
+from .._retry import RetryBudget, RetryPolicy
 from ..errors import (
     APIConnectionError,
     APIError,
@@ -30,6 +30,7 @@ from .envelope import ParamValue, decode_envelope, describe_params, drop_none
 __all__ = [
     "CallSettings",
     "api_call",
+    "check_timeout",
     "credentials",
     "may_retry",
     "redacted_url",
@@ -101,8 +102,7 @@ def with_retries(
     `describe` names the request in the retry log line; it runs only when one is logged.
     """
     policy = settings.retry
-    slept = 0.0
-    retry = 0
+    budget = RetryBudget(policy)
     while True:
         try:
             return (yield from attempt())
@@ -110,20 +110,18 @@ def with_retries(
             if not may_retry(endpoint, error):
                 raise
             retry_after = error.retry_after if isinstance(error, APIError) else None
-            wait = policy.delay(retry, retry_after, slept)
+            wait = budget.next_delay(retry_after)
             if wait is None:
                 raise
-            retry += 1
             logger.debug(
                 "Retrying %s in %.2f s (retry %d of %d) after %s: %s",
                 describe(),
                 wait,
-                retry,
+                budget.failures,
                 policy.max_retries,
                 type(error).__name__,
                 error,
             )
-            slept += wait
         yield from sleep(wait)
 
 
@@ -142,11 +140,12 @@ def api_call(
         APIConnectionError: the network failed (after retries, where allowed).
         ResponseFormatError: the body is not the JSON envelope.
     """
+    check_timeout(timeout)
     query = drop_none(params or {})
     if endpoint.auth:
         query.update(settings.credentials())
     url = settings.base_url + endpoint.path
-    detail = describe_params(params or {})
+    detail = describe_params(params or {}, endpoint)
     request = HttpRequest("GET", url, endpoint, params=query, timeout=timeout)
     reached_server = False  # may an earlier attempt have been applied?
 
@@ -167,8 +166,32 @@ def api_call(
                 reached_server = True
             raise
 
-    return (
-        yield from with_retries(
-            settings, endpoint, attempt, describe=lambda: redacted_url(url, query)
+    # The call's secret parameters (e.g. a remote upload's URL credentials) are masked
+    # wherever they could surface, for as long as the call runs.
+    with secret_scope(_call_secrets(endpoint, query)):
+        return (
+            yield from with_retries(
+                settings, endpoint, attempt, describe=lambda: redacted_url(url, query)
+            )
         )
-    )
+
+
+def check_timeout(timeout: object) -> None:
+    """Validate a per-call `timeout=` (seconds or None) before any I/O.
+
+    Raises:
+        TypeError: not a number.
+        ValueError: NaN, infinite, zero or negative, or above one week.
+    """
+    if timeout is not None:
+        require_seconds(timeout, "timeout")
+
+
+def _call_secrets(endpoint: Endpoint, query: Mapping[str, str]) -> list[str]:
+    """The secrets inside a call's secret parameters (`Endpoint.secret_params`)."""
+    found: list[str] = []
+    for name, kind in endpoint.secret_params:
+        value = query.get(name)
+        if value:
+            found += secret_parts(kind, value)
+    return found

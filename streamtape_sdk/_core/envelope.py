@@ -16,7 +16,7 @@ from email.utils import parsedate_to_datetime
 from typing import cast
 
 from .._endpoints import Endpoint
-from .._redaction import redact
+from .._redaction import mask_param, redact
 from ..errors import ResponseFormatError, error_for_status
 from .effects import Reply
 
@@ -49,13 +49,17 @@ def parse_retry_after(value: str | None) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def describe_params(params: Mapping[str, ParamValue]) -> str | None:
-    """`file='abc', name='x'`: the caller's parameters (never credentials) for messages."""
+def describe_params(params: Mapping[str, ParamValue], endpoint: Endpoint) -> str | None:
+    """`file='abc', name='x'`: the caller's parameters (never credentials, secret parameters
+    masked) for messages."""
+    secret = dict(endpoint.secret_params)
     parts: list[str] = []
     for name, value in params.items():
         if value is None:
             continue
         text = str(value)
+        if name in secret:
+            text = mask_param(secret[name], text)
         if len(text) > _DETAIL_VALUE_CHARS:
             text = text[:_DETAIL_VALUE_CHARS] + "..."
         parts.append(f"{name}={text!r}")

@@ -1,5 +1,5 @@
 """`files` as flows: tickets, links, info, uploads, downloads, rename/move/delete,
-conversions."""
+conversions (run by both clients; see docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import cast
 
 from .. import _endpoints as ep
 from .._cancel import CancelToken
+from .._transport import require_usable_url
 from ..errors import (
     BadRequestError,
     CaptchaRequiredError,
@@ -45,6 +46,7 @@ from ..transfers import (
     sha256_hex,
 )
 from ..transfers._cancelling import check_cancel
+from ..transfers._names import safe_file_name
 from ..transfers._source import UploadSource
 from .download import DownloadTarget, fetch_to_file
 from .effects import Flow, blocking, gather, sleep
@@ -53,7 +55,7 @@ from .reconcile import describe_failure, is_ambiguous, newer_than, now, outcome_
 from .resource import CoreResource
 from .upload import post_upload
 
-__all__ = ["INFO_BATCH_SIZE", "CaptchaSolver", "FilesCore"]
+__all__ = ["INFO_BATCH_SIZE", "INFO_CONCURRENCY", "CaptchaSolver", "FilesCore"]
 
 #: Answers a download ticket's captcha: called with the ticket, returns the text to send as
 #: `captcha_response` (see `DownloadTicket.captcha_url`).
@@ -62,22 +64,43 @@ CaptchaSolver = Callable[[DownloadTicket], str]
 #: Ids per `/file/info` call. The limit is undocumented; Openload, whose API Streamtape
 #: adapted, allowed 50, and one client claims 100. 50 is the safe choice.
 INFO_BATCH_SIZE = 50
-#: Batches of one `info` call in flight at once (async client): bounded so a long id list
-#: does not open dozens of connections at once.
+#: Batches of one `info` call in flight at once under the async client: bounded so a long
+#: id list does not open dozens of connections. The sync client sends them one by one.
 INFO_CONCURRENCY = 4
 
 #: How often `get_download_link` waits again when the API says "wait N more seconds".
 _WAIT_RETRIES = 3
 #: The longest extra wait `get_download_link` accepts from a "wait N more seconds" reply.
 _MAX_EXTRA_WAIT = 60.0
+#: The longest ticket `wait_time` honoured (the API documents a few seconds); a server asking
+#: for more is answered with `ResponseFormatError`, not a sleep of years.
+MAX_TICKET_WAIT = 3600.0
 _WAIT_MESSAGE = re.compile(r"wait\s+(\d+)\s+more\s+seconds?", re.IGNORECASE)
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
-def _safe_file_name(name: str, fallback: str) -> str:
-    """A server-given name made safe to join to a directory (no separators, no '..')."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return fallback if base in ("", ".", "..") else base
+def _check_cancel(cancel: CancelToken | None, what: str) -> None:
+    check_cancel(cancel, lambda: f"transfer of {what!r} cancelled before its bytes were sent")
+
+
+def _cancellable(
+    progress: ProgressCallback | None, cancel: CancelToken | None, what: str
+) -> ProgressCallback | None:
+    """`progress`, raising `TransferCancelledError` once `cancel` fires (checked per chunk)."""
+    if cancel is None:
+        return progress
+    token = cancel
+
+    def report(done: int, total: int | None) -> None:
+        if token.cancelled:
+            raise TransferCancelledError(
+                f"upload of {what!r} cancelled after {done} bytes; the server discards an "
+                "incomplete upload: call upload() again to send the file."
+            )
+        if progress is not None:
+            progress(done, total)
+
+    return report
 
 
 def _not_found(file_id: str, endpoint: ep.Endpoint, what: str) -> NotFoundError:
@@ -111,30 +134,6 @@ def _upload_check(folder: str | None, src: UploadSource) -> str:
     return f"list {where} and look for a file named {src.name!r} of {src.size} bytes"
 
 
-def _check_cancel(cancel: CancelToken | None, what: str) -> None:
-    check_cancel(cancel, lambda: f"transfer of {what!r} cancelled before its bytes were sent")
-
-
-def _cancellable(
-    progress: ProgressCallback | None, cancel: CancelToken | None, what: str
-) -> ProgressCallback | None:
-    """`progress`, raising `TransferCancelledError` once `cancel` fires (checked per chunk)."""
-    if cancel is None:
-        return progress
-    token = cancel
-
-    def report(done: int, total: int | None) -> None:
-        if token.cancelled:
-            raise TransferCancelledError(
-                f"upload of {what!r} cancelled after {done} bytes; the server discards an "
-                "incomplete upload: call upload() again to send the file."
-            )
-        if progress is not None:
-            progress(done, total)
-
-    return report
-
-
 def _file_ids(file_ids: str | Iterable[str]) -> list[str]:
     candidate = cast(object, file_ids)  # checked at run time: untyped callers pass anything
     if isinstance(file_ids, str):
@@ -145,13 +144,11 @@ def _file_ids(file_ids: str | Iterable[str]) -> list[str]:
         raise ValueError(
             f"file_ids must be a string or an iterable of strings, not {type(file_ids).__name__}"
         )
-    unique: list[str] = []
     for value in ids:
         require_id(value, "file_id")
         if "," in value:
             raise ValueError(f"file_id must not contain ',' (got {value!r}); pass ids as a list")
-        if value not in unique:
-            unique.append(value)
+    unique = list(dict.fromkeys(ids))  # first occurrences, in order, in linear time
     if not unique:
         raise ValueError("file_ids must name at least one file")
     return unique
@@ -172,7 +169,7 @@ class FilesCore(CoreResource):
             ValueError: `file_id` is empty.
             NotFoundError: no such file (also when the service answers an empty result).
 
-        Example:
+        Examples:
             >>> ticket = client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
         """
         require_id(file_id, "file_id")
@@ -210,7 +207,7 @@ class FilesCore(CoreResource):
             NotFoundError: no such file, or the file vanished (the service answers an empty
                 result, §5.6 N9).
 
-        Example:
+        Examples:
             >>> link = client.files.get_download_link(file_id, ticket)  # doctest: +SKIP
             >>> link.url, link.size  # doctest: +SKIP
         """
@@ -222,6 +219,12 @@ class FilesCore(CoreResource):
         params = {"file": file_id, "ticket": ticket_value, "captcha_response": captcha_response}
         if isinstance(ticket, DownloadTicket):
             remaining = ticket.remaining_wait()
+            if remaining > MAX_TICKET_WAIT:
+                raise ResponseFormatError(
+                    f"{ep.DOWNLOAD_TICKET.path} asked to wait {ticket.wait_time} s before the "
+                    f"download (more than {MAX_TICKET_WAIT:.0f} s): not waiting. Ask for a new "
+                    "ticket later; report it if it persists."
+                )
             if remaining > 0:
                 yield from sleep(remaining)
         for attempt in range(_WAIT_RETRIES + 1):
@@ -264,7 +267,7 @@ class FilesCore(CoreResource):
         Raises:
             ValueError: an id is empty or contains a comma, or no id was given.
 
-        Example:
+        Examples:
             >>> infos = client.files.info(["id1", "id2"])  # doctest: +SKIP
             >>> [i.name for i in infos.values() if i.exists]  # doctest: +SKIP
         """
@@ -277,8 +280,7 @@ class FilesCore(CoreResource):
             )
             for start in range(0, len(ids), INFO_BATCH_SIZE)
         ]
-        # The async client sends the batches concurrently (at most INFO_CONCURRENCY at once);
-        # the sync client one after the other.
+        # The async client sends the batches concurrently (INFO_CONCURRENCY at most).
         if len(calls) == 1:
             results = [(yield from calls[0])]
         else:
@@ -364,14 +366,16 @@ class FilesCore(CoreResource):
             IsADirectoryError: the path is a directory.
             PermissionError: the file cannot be read.
             ValueError: a bad argument (non-seekable stream, no name, bad hash).
-            IntegrityError: the server's hash or size differs from the local file's.
+            IntegrityError: the server's hash or size differs from the local file's, or the
+                file changed while it was sent (it shrank or grew, or with a sha256 its bytes
+                differ from the hash): the body is then cut short, so nothing is stored.
             APIError: the upload URL was refused (`PermissionDeniedError` when expired).
             APIConnectionError: the connection failed before the request was sent.
             OutcomeUnknownError: the file may or may not be stored and reconciliation could
                 not tell; the message says what to look for before uploading again.
             TransferCancelledError: `cancel` fired.
 
-        Example:
+        Examples:
             >>> up = client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
             >>> up.id, up.url  # doctest: +SKIP
         """
@@ -392,6 +396,9 @@ class FilesCore(CoreResource):
             target = yield from self.get_upload_url(folder, expected, httponly, timeout=timeout)
             _check_cancel(cancel, src.name)
             reporter = _cancellable(progress, cancel, src.name)
+            # A URL nothing can be sent to is the reply's fault, known before any I/O: not an
+            # ambiguous outcome to reconcile.
+            require_usable_url(target.url, ep.UPLOAD_POST)
             started = now()
             try:
                 result = yield from post_upload(
@@ -401,6 +408,7 @@ class FilesCore(CoreResource):
                     reply_timeout=self._settings.timeout.upload_reply,
                     progress=reporter,
                     timeout=timeout,
+                    expected_sha256=expected,
                 )
             except BadRequestError as error:
                 if "sha256" in error.message.lower():
@@ -508,8 +516,8 @@ class FilesCore(CoreResource):
         resume: bool = True,
         *,
         overwrite: bool = False,
-        expected_sha256: str | None = None,
         captcha_solver: CaptchaSolver | None = None,
+        expected_sha256: str | None = None,
         cancel: CancelToken | None = None,
         timeout: float | None = None,
     ) -> Flow[Path]:
@@ -534,10 +542,10 @@ class FilesCore(CoreResource):
             resume: continue this file's partial state (False starts from scratch).
             overwrite: when `dest` is a directory, replace an existing file of the server's
                 name (by default `FileExistsError`). An explicit file path is always replaced.
-            expected_sha256: the file's SHA-256 (64 hex digits), checked while writing.
             captcha_solver: called with a ticket that demands a captcha
                 (`ticket.requires_captcha`, streamtape-api.md §5.6 N10); its answer is sent
                 as `captcha_response`. Called again for each renewed ticket.
+            expected_sha256: the file's SHA-256 (64 hex digits), checked while writing.
             cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
                 `TransferCancelledError`, keeping the partial state for a resume.
             timeout: seconds for each connection and each read.
@@ -552,15 +560,15 @@ class FilesCore(CoreResource):
             PermissionError: the destination directory is not writable (likewise).
             FileExistsError: `dest` is a directory holding the server's file name and
                 `overwrite` is False (before the file's bytes are fetched).
+            CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
+                given (before `/file/dl` is called; `.captcha_url` is the image).
             TransferError: another process is downloading the same file to `dest` (the
                 message names it), or the download kept failing; call again to resume.
             TransferCancelledError: `cancel` fired; call again to resume.
             IntegrityError: the complete file's size or SHA-256 is wrong (nothing published).
-            CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
-                given (before `/file/dl` is called; `.captcha_url` is the image).
             NotFoundError: no such file, or it vanished (an empty `/file/dl` result).
 
-        Example:
+        Examples:
             >>> client.files.download("rbAarvRPXdYbaxY", "downloads/")  # doctest: +SKIP
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """
@@ -592,7 +600,7 @@ class FilesCore(CoreResource):
         _check_cancel(cancel, file_id)
         server_named = dest_path.is_dir()
         if server_named:
-            dest_path = dest_path / _safe_file_name(link.name, file_id)
+            dest_path = dest_path / safe_file_name(link.name, file_id)
             if not overwrite and os.path.lexists(dest_path):
                 raise FileExistsError(
                     errno.EEXIST,

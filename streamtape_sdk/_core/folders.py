@@ -7,6 +7,7 @@ import builtins
 from .. import _endpoints as ep
 from ..errors import StreamtapeError
 from ..models import CreatedFolder, FolderListing, FolderWalkEntry
+from ..transfers._names import safe_path_component
 from .effects import Flow, emit
 from .parsing import expect_true, parse, require_id, require_name
 from .reconcile import is_ambiguous, reconcile
@@ -35,7 +36,7 @@ class FoldersCore(CoreResource):
             OutcomeUnknownError: the folder may or may not have been created and the
                 parent's listing could not tell; the message says what to check.
 
-        Example:
+        Examples:
             >>> client.folders.create("Holidays").folder_id  # doctest: +SKIP
             'LnvnE51P5gc'
         """
@@ -94,11 +95,18 @@ class FoldersCore(CoreResource):
         `/file/listfolder` call per folder, made lazily as you iterate. A folder seen twice
         (a cycle) is not listed again.
 
+        `entry.path` is built from folder names the server sends, so it is made safe: always
+        relative, one component per folder, never `..`, `.`, empty, absolute, or holding
+        `/`, `\\`, NUL or control characters; a name that had to change gets its folder id
+        appended (`".." -> "_.. (id)"`). `mirror / entry.path` stays inside `mirror`. The raw
+        names stay in `entry.folders[i].name`. File names (`entry.files[i].name`) are the
+        server's too: clean them before joining them to a local path.
+
         Raises:
             ValueError: `folder_id` is blank.
             NotFoundError: the start folder does not exist.
 
-        Example:
+        Examples:
             >>> for entry in client.folders.walk():  # doctest: +SKIP
             ...     for file in entry.files:
             ...         print(f"{entry.path}/{file.name}", file.size)
@@ -121,7 +129,8 @@ class FoldersCore(CoreResource):
             yield from emit(entry)
             # Read entry.folders after the yield so a caller's pruning takes effect.
             for sub in reversed(entry.folders):
-                pending.append((f"{path}/{sub.name}" if path else sub.name, sub.id))
+                part = safe_path_component(sub.name, sub.id)
+                pending.append((f"{path}/{part}" if path else part, sub.id))
 
     def list(
         self, folder_id: str | None = None, *, timeout: float | None = None
@@ -136,7 +145,7 @@ class FoldersCore(CoreResource):
             ValueError: `folder_id` is blank.
             NotFoundError: no such folder.
 
-        Example:
+        Examples:
             >>> listing = client.folders.list()  # doctest: +SKIP
             >>> [f.name for f in listing.files]  # doctest: +SKIP
         """

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import builtins
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import cast
 
 from .. import _endpoints as ep
 from .._cancel import CancelToken
+from .._config import require_seconds
+from .._redaction import mask_url
 from ..errors import (
     NotFoundError,
     RemoteUploadFailedError,
@@ -45,6 +48,11 @@ def _header_lines(headers: Mapping[str, str] | str) -> str:
     return "\n".join(lines)
 
 
+def shown_url(url: str | None) -> str | None:
+    """A source URL as messages show it: userinfo and query values masked."""
+    return None if url is None else mask_url(url)
+
+
 class RemoteCore(CoreResource):
     """Remote uploads: the service downloads a URL into your account."""
 
@@ -79,7 +87,7 @@ class RemoteCore(CoreResource):
             OutcomeUnknownError: the job may or may not have been queued, and the remote
                 list could not tell; the message says what to check.
 
-        Example:
+        Examples:
             >>> job = client.remote.add("https://example.com/video.mp4")  # doctest: +SKIP
             >>> client.remote.wait(job.id).file_id  # doctest: +SKIP
         """
@@ -114,7 +122,7 @@ class RemoteCore(CoreResource):
 
     def _find_added(
         self, url: str, folder: str | None, started: datetime, timeout: float | None
-    ) -> Flow[list[RemoteUpload]]:
+    ) -> Flow[builtins.list[RemoteUpload]]:
         """The jobs of `url` into `folder` added since `started`: candidates for an add whose
         reply was lost."""
         statuses = yield from self.list(timeout=timeout)
@@ -216,7 +224,7 @@ class RemoteCore(CoreResource):
             TransferError: it finished, but renaming the file to `name` failed (the
                 message names the stored file).
 
-        Example:
+        Examples:
             >>> job = client.remote.add(url, name="clip.mp4")  # doctest: +SKIP
             >>> done = client.remote.wait(job, timeout=600)  # doctest: +SKIP
             >>> done.file_id, done.name  # doctest: +SKIP
@@ -229,8 +237,8 @@ class RemoteCore(CoreResource):
         require_id(upload_id, "upload_id")
         if wanted is not None:
             require_name(wanted)
-        if timeout < 0 or poll_interval <= 0:
-            raise ValueError("timeout must be >= 0 and poll_interval > 0")
+        require_seconds(timeout, "timeout", allow_zero=True)  # NaN would poll forever
+        require_seconds(poll_interval, "poll_interval")
         clock = self._settings.clock
         deadline = clock() + timeout
         while True:
@@ -247,7 +255,7 @@ class RemoteCore(CoreResource):
                 progress(current.bytes_loaded, current.bytes_total)
             if current.is_failed:
                 raise RemoteUploadFailedError(
-                    f"remote upload {upload_id} of {current.remote_url!r} failed on the "
+                    f"remote upload {upload_id} of {shown_url(current.remote_url)!r} failed on the "
                     "server (status 'error'); check that the URL is reachable from the "
                     "internet and the headers are right, then add it again."
                 )
@@ -280,9 +288,9 @@ class RemoteCore(CoreResource):
             loaded, total = current.bytes_loaded or 0, current.bytes_total or 0
             stored = f"file {current.file_id}" if current.file_id else "a file"
             raise RemoteUploadIncompleteError(
-                f"remote upload {upload_id} of {current.remote_url!r} was reported finished "
-                f"with {loaded} of {total} bytes ({loaded / total:.0%}): the source was cut "
-                f"short. The service stored {stored} with the partial content; delete it and "
+                f"remote upload {upload_id} of {shown_url(current.remote_url)!r} was reported "
+                f"finished with {loaded} of {total} bytes ({loaded / total:.0%}): the source was "
+                f"cut short. The service stored {stored} with the partial content; delete it and "
                 "add the URL again.",
                 upload_id=upload_id,
                 file_id=current.file_id,
@@ -327,3 +335,108 @@ class RemoteCore(CoreResource):
     ) -> Flow[KeyedResult[RemoteUploadStatus]]:
         result = yield from self._call(ep.REMOTE_STATUS, params, timeout=timeout)
         return parse_keyed(RemoteUploadStatus, result, ep.REMOTE_STATUS)
+
+    def add_many(
+        self,
+        urls: Iterable[str],
+        folder: str | None = None,
+        headers: Mapping[str, str] | str | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Flow[builtins.list[RemoteUpload | StreamtapeError]]:
+        """Queue a remote upload of each URL; one entry per URL, in order.
+
+        A URL the service refuses does not stop the others: its entry is the error (like
+        `asyncio.gather(..., return_exceptions=True)`), so every queued job's id is kept.
+        Each `add` is never retried after an ambiguous failure.
+
+        Raises:
+            ValueError: a URL is empty, or a header is not one line (before any request).
+
+        Examples:
+            >>> jobs = client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
+            >>> ids = [j.id for j in jobs if isinstance(j, RemoteUpload)]  # doctest: +SKIP
+        """
+        wanted = [urls] if isinstance(urls, str) else builtins.list(urls)
+        for url in wanted:
+            require_id(url, "url")
+        if folder is not None:
+            require_id(folder, "folder")
+        if headers:
+            _header_lines(headers)  # fail before the first request, not after some
+        added: builtins.list[RemoteUpload | StreamtapeError] = []
+        for url in wanted:
+            try:
+                added.append((yield from self.add(url, folder, headers, timeout=timeout)))
+            except StreamtapeError as error:
+                added.append(error)
+        return added
+
+    def wait_many(
+        self,
+        upload_ids: Iterable[str],
+        *,
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        progress: Callable[[RemoteUploadStatus], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Flow[dict[str, RemoteUploadStatus]]:
+        """Poll many remote uploads with one status call per interval until all have ended.
+
+        Each poll is one `/remotedl/status` without an id (it lists every upload of the
+        account, §3.8; §5.6 N2); a job missing from that list (an account with many jobs
+        may be cut short) is asked about by id. Polls every `poll_interval`, like `wait`.
+
+        Unlike `wait`, a failed job is not raised: its status says `is_failed`, so one
+        failure does not hide the others. Returns when every job has finished or failed,
+        when `timeout` seconds have passed, or when `cancel` fires; check `is_finished`.
+
+        Args:
+            upload_ids: the ids from `add`/`add_many`.
+            timeout: the most seconds to wait in total.
+            poll_interval: seconds between the first polls.
+            progress: called with each job's status when it changes.
+            cancel: a `CancelToken` that ends the wait early.
+
+        Returns:
+            The latest status of each id.
+
+        Raises:
+            ValueError: an id is empty, or `timeout`/`poll_interval` is out of range.
+            NotFoundError: a job does not exist (e.g. it was removed).
+
+        Examples:
+            >>> done = client.remote.wait_many([j.id for j in jobs])  # doctest: +SKIP
+            >>> [s.file_id for s in done.values() if s.is_finished]  # doctest: +SKIP
+        """
+        ids = [upload_ids] if isinstance(upload_ids, str) else builtins.list(upload_ids)
+        for upload_id in ids:
+            require_id(upload_id, "upload_id")
+        require_seconds(timeout, "timeout", allow_zero=True)  # NaN would poll forever
+        require_seconds(poll_interval, "poll_interval")
+        clock = self._settings.clock
+        deadline = clock() + timeout
+        latest: dict[str, RemoteUploadStatus] = {}
+        while True:
+            listed = yield from self._statuses({}, None)
+            for upload_id in ids:
+                if upload_id in latest and _ended(latest[upload_id]):
+                    continue
+                current = listed.get(upload_id) or (yield from self.status(upload_id))
+                if current != latest.get(upload_id):
+                    latest[upload_id] = current
+                    if progress is not None:
+                        progress(current)
+            remaining = deadline - clock()
+            if all(_ended(s) for s in latest.values()) or remaining <= 0:
+                return latest
+            if cancel is not None and cancel.cancelled:
+                return latest
+            # A steady cadence, as in `wait`: one listing per interval covers every job.
+            yield from sleep(min(poll_interval, remaining), cancel)
+            if cancel is not None and cancel.cancelled:
+                return latest
+
+
+def _ended(status: RemoteUploadStatus) -> bool:
+    return status.is_finished or status.is_failed

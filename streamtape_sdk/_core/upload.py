@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import mimetypes
 
-from requests_toolbelt import MultipartEncoder
-
 from .._endpoints import UPLOAD_POST
 from ..transfers._progress import ProgressCallback
 from ..transfers._source import UploadSource
-from ..transfers._upload import FILE_FIELD, _FileSlice, _StreamedBody
+from ..transfers._upload import MultipartFileBody
 from .calls import CallSettings, with_retries
 from .effects import Flow, HttpRequest, http
 from .envelope import decode_envelope
@@ -26,6 +24,7 @@ def post_upload(
     reply_timeout: float,
     progress: ProgressCallback | None = None,
     timeout: float | None = None,
+    expected_sha256: str | None = None,
 ) -> Flow[object]:
     """POST `source` to a one-time upload URL and return the reply envelope's `result`.
 
@@ -35,6 +34,8 @@ def post_upload(
     timeout): the host can answer minutes later (streamtape-api.md §5.6 N8).
 
     Raises:
+        IntegrityError: the source changed size (or, with `expected_sha256`, content) while it
+            was sent; the body is cut short, so nothing is stored.
         APIError: the upload host refused the file (e.g. expired URL, sha256 mismatch).
         APIConnectionError: the connection failed or broke mid-upload.
         ResponseFormatError: the reply is not the JSON envelope.
@@ -42,10 +43,9 @@ def post_upload(
     content_type = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
 
     def attempt() -> Flow[object]:
-        source.rewind()
-        part = _FileSlice(source)
-        encoder = MultipartEncoder(fields={FILE_FIELD: (source.name, part, content_type)})
-        body = _StreamedBody(encoder, source.size, progress)
+        body = MultipartFileBody(
+            source, content_type=content_type, progress=progress, expected_sha256=expected_sha256
+        )
         if progress is not None:
             progress(0, source.size)
         reply = yield from http(
@@ -53,7 +53,7 @@ def post_upload(
                 "POST",
                 url,
                 UPLOAD_POST,
-                headers={"Content-Type": encoder.content_type},
+                headers={"Content-Type": body.content_type},
                 body=body,
                 timeout=timeout,
                 reply_timeout=reply_timeout,

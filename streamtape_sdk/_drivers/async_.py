@@ -11,7 +11,7 @@ import sys
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import anyio
 import anyio.to_thread
@@ -49,6 +49,9 @@ from ..errors import (
     ResponseFormatError,
     StreamtapeError,
 )
+
+if TYPE_CHECKING:
+    from .._client import Streamtape
 
 __all__ = ["AsyncDriver", "AsyncTransport"]
 
@@ -98,6 +101,7 @@ class AsyncTransport:
         self.sleep: Callable[[float], Awaitable[None]] = sleep or anyio.sleep
         self.clock: Callable[[], float] = clock or time.monotonic
         self._root = root
+        self._twin: Streamtape | None = None
         if root is None:
             self.client = httpx2.AsyncClient(
                 proxy=proxy,
@@ -114,6 +118,26 @@ class AsyncTransport:
             register_secret(key)
             # Masked for as long as this transport exists: its errors may be shown later.
             weakref.finalize(self, forget_secret, key)
+
+    def sync_twin(self) -> Streamtape:
+        """A `Streamtape` with this transport's settings, for the batch engine (which runs
+        in worker threads); made on first use, closed with the root transport."""
+        root = self._root or self
+        if root._twin is None:
+            from .._client import Streamtape
+
+            root._twin = Streamtape(
+                root.login,
+                root._key,
+                base_url=root.base_url,
+                timeout=root.timeout,
+                retry=root.retry,
+                proxy=root.proxy,
+                user_agent=root.user_agent,
+            )
+        if root is self:
+            return root._twin
+        return root._twin.with_options(timeout=self.timeout, retry=self.retry)
 
     def view(self, *, timeout: Timeout, retry: RetryPolicy) -> AsyncTransport:
         """A transport with other settings over this one's connection pool."""
@@ -150,6 +174,8 @@ class AsyncTransport:
             return
         self._closed = True
         if self._root is None:
+            if self._twin is not None:
+                self._twin.close()
             await self.client.aclose()
 
     def _httpx_timeout(self, override: float | None, reply: float | None = None) -> httpx2.Timeout:

@@ -14,15 +14,13 @@ from collections.abc import Generator
 from contextlib import contextmanager
 
 from streamtape_sdk import (
-    CaptchaRequiredError,
-    MissingCredentialsError,
-    StreamtapeError,
     TransferCancelledError,
 )
 
 from ._commands import COMMANDS, UsageError
 from ._completion import complete_if_requested, completion_script
 from ._context import Context, Settings
+from ._describe import describe
 from ._output import CLIError, Printer
 from ._parser import build_parser
 
@@ -33,10 +31,6 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
-_CREDENTIALS_HINT = (
-    "no API credentials: pass --login and --key, or set STREAMTAPE_LOGIN and STREAMTAPE_KEY "
-    "(both are in the Streamtape user panel, 'Account Settings' tab)"
-)
 _LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
@@ -46,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     Args:
         argv: the arguments without the program name; `sys.argv[1:]` when None.
 
-    Example:
+    Examples:
         >>> main(["--version"])  # doctest: +SKIP
     """
     parser = build_parser()
@@ -123,32 +117,6 @@ def _fake_server(args: argparse.Namespace) -> int:
 
 
 #: SDK argument names in error advice -> the CLI's options for the same thing.
-_OPTION_NAMES: tuple[tuple[str, str], ...] = (
-    (
-        CaptchaRequiredError.hint,
-        "Open the captcha URL and run the command again on a terminal, without --json: it "
-        "asks for the answer.",
-    ),
-    ("timeout=", "--timeout"),
-)
-
-
-def describe(error: BaseException) -> str:
-    """The one-line message for a failure (the SDK's messages are already key-free)."""
-    if isinstance(error, MissingCredentialsError):
-        return _CREDENTIALS_HINT  # the SDK's text speaks of Python arguments, not CLI flags
-    message = str(error).strip()
-    if isinstance(error, StreamtapeError):
-        # The SDK's advice names its Python arguments; say the CLI's options instead.
-        for python_name, option in _OPTION_NAMES:
-            message = message.replace(python_name, option)
-    if isinstance(error, (OSError, ValueError)) or error.__class__.__module__.startswith(
-        "streamtape_sdk"
-    ):
-        return message or type(error).__name__
-    return f"unexpected {type(error).__name__}: {message} (run with --debug for a traceback)"
-
-
 def _print_traceback(printer: Printer) -> None:
     printer.stderr.write(printer.scrub(traceback.format_exc()))
 

@@ -18,13 +18,13 @@ from streamtape_sdk import (
     MissingCredentialsError,
     StreamtapeError,
     TransferError,
-    UploadedFile,
+    TransferOutcome,
 )
 
+from ._batch import BatchReport, run_items
 from ._context import Context
-from ._format import human_size
 from ._output import CLIError, Outcome
-from ._progress import countdown
+from ._progress import BatchProgress, countdown
 from ._render import (
     account_text,
     conversions_text,
@@ -33,7 +33,6 @@ from ._render import (
     remote_status_text,
     remote_table,
     tree_text,
-    uploads_text,
 )
 
 __all__ = ["COMMANDS", "Command", "UsageError"]
@@ -75,38 +74,86 @@ def info(ctx: Context, args: argparse.Namespace) -> Outcome:
     return Outcome(infos, file_info_text(infos), error)
 
 
-def _check_readable(paths: list[str]) -> None:
+def _check_readable(paths: list[str], recursive: bool) -> None:
     """Fail before any upload when one of several paths cannot be sent (no half batches)."""
     for raw in paths:
         path = Path(raw)
         if not path.exists():
             raise FileNotFoundError(f"cannot upload {raw!r}: no such file")
-        if path.is_dir():
-            raise IsADirectoryError(f"cannot upload {raw!r}: it is a directory")
+        if path.is_dir() and not recursive:
+            raise IsADirectoryError(
+                f"cannot upload {raw!r}: it is a directory (pass --recursive to upload "
+                "its contents)"
+            )
+
+
+def _report(ctx: Context, verb: str) -> BatchReport:
+    return BatchReport(ctx.printer, BatchProgress(verb, enabled=ctx.interactive))
+
+
+def _single_upload(ctx: Context, args: argparse.Namespace, path: Path) -> TransferOutcome:
+    """`upload FILE --name NAME`: one file under another name, reported like a batch item."""
+    label = str(args.name)
+    waiting = f"Preparing {label}..." if args.no_sha256 else f"Hashing {label}..."
+    try:
+        with ctx.bar(f"upload {label}", waiting=waiting) as bar:
+            up = ctx.client.files.upload(
+                path,
+                folder=_optional(args.folder),
+                name=label,
+                sha256=not args.no_sha256,
+                progress=bar,
+            )
+    except MissingCredentialsError:
+        raise
+    except (StreamtapeError, OSError) as error:
+        return TransferOutcome(path, None, "failed", error, remote_path=label)
+    return TransferOutcome(
+        path, up.id, "uploaded", size=up.size, sha256=up.sha256, remote_path=label
+    )
 
 
 def upload(ctx: Context, args: argparse.Namespace) -> Outcome:
-    """`upload PATH... [--folder ID] [--name NAME] [--no-sha256]`, one bar per file."""
+    """`upload PATH... [--recursive] [--folder ID] [--transfers N] [--dry-run] ...`.
+
+    Files go up `--transfers` at a time; with `--recursive` a directory's *contents* go
+    into the folder, subfolders created once. Every item is reported (a JSON line each as it
+    finishes with `--json`); exit 1 when one failed.
+    """
     paths = [str(path) for path in args.paths]
+    recursive = bool(args.recursive)
     if args.name is not None and len(paths) != 1:
         raise UsageError("--name can only be used with a single PATH")
-    _check_readable(paths)
-    uploaded: list[UploadedFile] = []
-    for path in paths:
-        label = args.name or Path(path).name
-        # The SDK hashes the whole file before sending a byte: say so, it can take a while.
-        waiting = f"Preparing {label}..." if args.no_sha256 else f"Hashing {label}..."
-        with ctx.bar(f"upload {label}", waiting=waiting) as bar:
-            uploaded.append(
-                ctx.client.files.upload(
-                    path,
-                    folder=_optional(args.folder),
-                    name=_optional(args.name),
-                    sha256=not args.no_sha256,
-                    progress=bar,
-                )
-            )
-    return Outcome(uploaded, uploads_text(uploaded))
+    if args.name is not None and recursive:
+        raise UsageError("--name names one file: it cannot be used with --recursive")
+    if (args.include or args.exclude) and not recursive:
+        raise UsageError("--include and --exclude select files in directories: add --recursive")
+    _check_readable(paths, recursive)
+    skip = recursive if args.skip_existing is None else bool(args.skip_existing)
+    folder = _optional(args.folder)
+    report = _report(ctx, "upload")
+    workers, dry_run, sha256 = int(args.transfers), bool(args.dry_run), not args.no_sha256
+    manifest = _optional(args.manifest)
+    client = ctx.client
+    try:
+        if args.name is not None:
+            report.add(_single_upload(ctx, args, Path(paths[0])))
+            return report.outcome(ctx.marks, "upload")
+        files = [p for p in paths if not Path(p).is_dir()]
+        if files:
+            client.files.upload_many(
+                files, folder, max_workers=workers, skip_existing=skip, dry_run=dry_run,
+                sha256=sha256, manifest=manifest, listener=report.listener,
+            )  # fmt: skip
+        for directory in (p for p in paths if Path(p).is_dir()):
+            client.folders.upload_tree(
+                directory, folder, include=args.include, exclude=args.exclude,
+                skip_existing=skip, dry_run=dry_run, max_workers=workers, sha256=sha256,
+                manifest=manifest, listener=report.listener,
+            )  # fmt: skip
+    finally:
+        report.close()
+    return report.outcome(ctx.marks, "upload")
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -140,32 +187,67 @@ def _captcha_solver(ctx: Context) -> Callable[[DownloadTicket], str] | None:
 
 
 def download(ctx: Context, args: argparse.Namespace) -> Outcome:
-    """`download FILE [DEST] [--no-resume]`: ticket, wait, streamed and resumable GET; asks
-    for a captcha on a terminal when the ticket demands one."""
-    file_id = str(args.file)
+    """`download FILE_OR_FOLDER_ID... [DEST] [--recursive] [--transfers N]`.
+
+    One id without `--recursive`: one file (DEST may be a file name; `--no-resume`). Several
+    ids: files into the directory DEST. `--recursive`: each id is a folder whose contents go
+    into DEST. Every item is reported; an interruption says how to resume.
+    """
+    targets = [str(value) for value in args.targets]
+    ids, dest = (targets, ".") if len(targets) == 1 else (targets[:-1], targets[-1])
+    recursive = bool(args.recursive)
+    if args.no_resume and (recursive or len(ids) > 1):
+        raise UsageError("--no-resume applies to a single file only")
+    report = _report(ctx, "download")
+    workers, dry_run, skip = int(args.transfers), bool(args.dry_run), not args.no_skip_existing
+    manifest = _optional(args.manifest)
+    client = ctx.client
+    try:
+        if recursive:
+            for folder_id in ids:
+                client.folders.download_tree(
+                    folder_id, dest, skip_existing=skip, dry_run=dry_run, max_workers=workers,
+                    manifest=manifest, listener=report.listener,
+                )  # fmt: skip
+        elif len(ids) == 1 and not dry_run:
+            report.add(_single_download(ctx, ids[0], dest, not args.no_resume))
+        else:
+            client.files.download_many(
+                ids, dest, skip_existing=skip, dry_run=dry_run, max_workers=workers,
+                manifest=manifest, listener=report.listener,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        ctx.printer.note(
+            "streamtape: download interrupted; the partial data is kept: run the same command "
+            "again to resume"
+        )
+        raise
+    finally:
+        report.close()
+    return report.outcome(ctx.marks, "download")
+
+
+def _single_download(ctx: Context, file_id: str, dest: str, resume: bool) -> TransferOutcome:
+    """One file, with a captcha prompt on a terminal; a resumable failure says how to resume."""
     waiting = "Waiting for the download ticket..."
-    solver = _captcha_solver(ctx)
-    resume_hint = (
-        f"streamtape: the partial download is kept; run `streamtape download {file_id} "
-        f"{args.dest}` again to resume it.\n"
-    )
     try:
         with ctx.bar(f"download {file_id}", waiting=waiting) as bar:
             path = ctx.client.files.download(
-                file_id,
-                str(args.dest),
-                progress=bar,
-                resume=not args.no_resume,
-                captcha_solver=solver,
+                file_id, dest, progress=bar, resume=resume, captcha_solver=_captcha_solver(ctx)
             )
-    except (KeyboardInterrupt, TransferError) as error:
-        # A resumable failure: say how to pick it up (an IntegrityError kept nothing).
-        if not isinstance(error, IntegrityError):
-            ctx.printer.stderr.write(resume_hint)
+    except MissingCredentialsError:
         raise
-    size = path.stat().st_size
-    data = {"file_id": file_id, "path": str(path), "size": size}
-    return Outcome(data, f"Downloaded {file_id} to {path} ({human_size(size)})")
+    except (StreamtapeError, OSError) as error:
+        # An IntegrityError kept nothing; other transfer failures keep the partial state.
+        if isinstance(error, TransferError) and not isinstance(error, IntegrityError):
+            ctx.printer.note(
+                f"streamtape: the partial download is kept; run `streamtape download {file_id} "
+                f"{dest}` again to resume it."
+            )
+        return TransferOutcome(Path(dest), file_id, "failed", error, remote_path=file_id)
+    return TransferOutcome(
+        path, file_id, "downloaded", size=path.stat().st_size, remote_path=path.name
+    )
 
 
 def link(ctx: Context, args: argparse.Namespace) -> Outcome:
@@ -259,25 +341,17 @@ def move(ctx: Context, args: argparse.Namespace) -> Outcome:
 
 
 def rm(ctx: Context, args: argparse.Namespace) -> Outcome:
-    """`rm FILE...`: delete files, stopping at the first failure (which names its file)."""
-    deleted: list[str] = []
-    for file_id in (str(value) for value in args.files):
-        try:
-            ctx.client.files.delete(file_id)
-        except MissingCredentialsError:
-            raise  # not about this file; the app explains it
-        except (StreamtapeError, ValueError) as error:
-            done = f" ({len(deleted)} deleted before it)" if deleted else ""
-            raise CLIError(f"file {file_id}: {error}{done}") from error
-        deleted.append(file_id)
-    text = "\n".join(f"Deleted file {file_id}" for file_id in deleted)
-    return Outcome({"ok": True, "deleted": deleted}, text)
+    """`rm FILE...`: delete every file, going on past failures; exit 1 if one failed."""
+    report = _report(ctx, "delete")
+    run_items([str(v) for v in args.files], ctx.client.files.delete, report)
+    return report.outcome(ctx.marks, "delete")
 
 
 def rmdir(ctx: Context, args: argparse.Namespace) -> Outcome:
-    """`rmdir FOLDER`: delete a folder with everything in it."""
-    ctx.client.folders.delete(str(args.folder))
-    return Outcome(None, f"Deleted folder {args.folder} and everything in it")
+    """`rmdir FOLDER...`: delete folders with everything in them, going on past failures."""
+    report = _report(ctx, "delete")
+    run_items([str(v) for v in args.folders], ctx.client.folders.delete, report)
+    return report.outcome(ctx.marks, "delete")
 
 
 def rename_folder(ctx: Context, args: argparse.Namespace) -> Outcome:

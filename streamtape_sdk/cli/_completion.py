@@ -26,7 +26,7 @@ def completion_script(shell: str, program: str = "streamtape") -> str:
         CLIError: argcomplete (the `cli` extra) is not installed.
         ValueError: `shell` is not one of `SHELLS`.
 
-    Example:
+    Examples:
         >>> "complete" in completion_script("bash")  # doctest: +SKIP
         True
     """

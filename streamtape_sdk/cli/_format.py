@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,9 +14,31 @@ __all__ = [
     "human_date",
     "human_size",
     "key_values",
+    "printable",
     "symbols_for",
     "table",
 ]
+
+# Characters a terminal acts on instead of showing: C0 controls (ESC starts ANSI sequences,
+# CR rewrites the line, LF forges rows), DEL, C1 controls (0x9b is a one-byte CSI), and the
+# bidirectional overrides that reorder what is shown.
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """`text` (a server string: a name, a message) safe to show on a terminal: control
+    characters become visible escapes (`"a\\x1b[2J"`, `"a\\nb"`); everything else is
+    unchanged. Human output only: `--json` keeps strings exact."""
+    return _CONTROL.sub(_escape, text)
+
 
 _UNITS = ("KiB", "MiB", "GiB", "TiB", "PiB")
 _PLACEHOLDER = "-"
@@ -48,8 +71,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
     """Render rows as an aligned, space-separated table with a header line.
 
     Columns listed in `right` (indexes) are right-aligned, for numbers such as sizes. Trailing
-    blanks are stripped so the output diffs and greps cleanly.
+    blanks are stripped so the output diffs and greps cleanly. Cells are made `printable`.
     """
+    rows = [[printable(cell) for cell in row] for row in rows]
     widths = [len(h) for h in headers]
     for row in rows:
         for index, cell in enumerate(row):
@@ -66,7 +90,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Sequence
 
 
 def key_values(pairs: Sequence[tuple[str, str]]) -> str:
-    """Render `(label, value)` pairs as an aligned block: `Label:   value`."""
+    """Render `(label, value)` pairs as an aligned block: `Label:   value` (`printable`)."""
+    pairs = [(printable(label), printable(value)) for label, value in pairs]
     width = max((len(label) for label, _ in pairs), default=0) + 1
     return "\n".join(f"{(label + ':').ljust(width)}  {value}" for label, value in pairs)
 

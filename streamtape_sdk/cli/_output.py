@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TextIO, cast, runtime_checkable
+
+from ._format import printable
 
 __all__ = ["CLIError", "Outcome", "Printer", "to_jsonable"]
 
@@ -38,11 +41,14 @@ class Outcome:
         text: the human rendering, printed to stdout without `--json` (empty: print nothing).
         error: a failure to report after printing the result (exit status 1), e.g. some of
             the files asked about do not exist.
+        streamed: the JSON form was already printed, as JSON Lines while items finished
+            (batch commands); `--json` prints nothing more at the end.
     """
 
     data: object
     text: str
     error: str | None = None
+    streamed: bool = False
 
 
 def to_jsonable(value: object) -> object:
@@ -117,25 +123,50 @@ class Printer:
         return text
 
     def result(self, outcome: Outcome) -> None:
-        """Print a command's result: one JSON document, or its human text."""
+        """Print a command's result: one JSON document, or its human text.
+
+        JSON strings stay exact; the few characters a terminal would act on that JSON allows
+        raw (DEL, C1 controls, bidirectional overrides) are written as `\\uXXXX` escapes,
+        which decode to the same string. A streamed result (JSON Lines) was printed already.
+        """
+        if self.json_mode and outcome.streamed:
+            return
         if self.json_mode:
-            document = json.dumps(to_jsonable(outcome.data), indent=2, ensure_ascii=False)
-            self.line(document)
+            self._json(json.dumps(to_jsonable(outcome.data), indent=2, ensure_ascii=False))
         elif outcome.text:
             self.line(outcome.text)
 
+    def json_line(self, value: object) -> None:
+        """Print one compact JSON object on one line (JSON Lines), flushed at once."""
+        self._json(json.dumps(to_jsonable(value), ensure_ascii=False))
+
+    def _json(self, document: str) -> None:
+        document = _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", document)
+        self.stdout.write(self.scrub(document) + "\n")
+        self.stdout.flush()
+
     def line(self, text: str = "") -> None:
-        """Print a line on stdout."""
-        self.stdout.write(self.scrub(text) + "\n")
+        """Print human text on stdout; control characters other than line breaks are escaped
+        (the renderers escape line breaks inside server strings themselves)."""
+        self.stdout.write(self.scrub(_terminal_safe(text)) + "\n")
         self.stdout.flush()
 
     def error(self, message: str) -> None:
         """Print the one-line `streamtape: error: ...` report on stderr."""
-        one_line = " ".join(message.split())
+        one_line = printable(" ".join(message.split()))
         self.stderr.write(self.scrub(f"streamtape: error: {one_line}") + "\n")
         self.stderr.flush()
 
     def note(self, text: str) -> None:
         """Print an informational line on stderr (never mixed into stdout's results)."""
-        self.stderr.write(self.scrub(text) + "\n")
+        self.stderr.write(self.scrub(_terminal_safe(text)) + "\n")
         self.stderr.flush()
+
+
+# Raw in JSON text, yet acted on by terminals.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _terminal_safe(text: str) -> str:
+    """Escape control characters except the line breaks the text is laid out with."""
+    return "\n".join(printable(line) for line in text.split("\n"))

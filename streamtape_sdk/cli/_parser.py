@@ -20,6 +20,7 @@ examples:
   streamtape ls                            list the root folder
   streamtape upload video.mp4 --folder ID  upload with a progress bar
   streamtape download FILE_ID ~/Downloads  download (resumable) into a directory
+  streamtape upload -r photos --folder ID  upload a directory's contents, 4 at a time
   streamtape tree --json                   the folder tree as JSON
 
 credentials come from --login/--key or STREAMTAPE_LOGIN/STREAMTAPE_KEY
@@ -224,6 +225,17 @@ def _command(
     return parser
 
 
+def _batch_options(p: _Parser) -> None:
+    p.add_argument("-r", "--recursive", action="store_true", help="whole directory trees")
+    p.add_argument(
+        "--transfers", type=_positive_int, default=4, metavar="N", help="at once (default 4)"
+    )
+    p.add_argument("--dry-run", action="store_true", help="show what would happen, change nothing")
+    p.add_argument(
+        "--manifest", metavar="FILE", help="JSON Lines record of uploads, read by later runs"
+    )
+
+
 def _files_commands(sub: _SubParsers, common: _Parser) -> None:
     p = _command(sub, "ls", common, "list a folder's subfolders and files")
     p.add_argument("folder", nargs="?", metavar="FOLDER", help="folder id (default: root)")
@@ -231,17 +243,36 @@ def _files_commands(sub: _SubParsers, common: _Parser) -> None:
     p.add_argument("folder", nargs="?", metavar="FOLDER", help="start folder id (default: root)")
     p = _command(sub, "info", common, "show name, size, type and conversion state of files")
     p.add_argument("files", nargs="+", metavar="FILE", help="file id")
-    p = _command(sub, "upload", common, "upload local files (progress bar, sha256 checked)")
-    p.add_argument("paths", nargs="+", metavar="PATH", help="file to upload")
+    p = _command(sub, "upload", common, "upload files, or directory trees with --recursive")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="file (or directory, --recursive)")
     p.add_argument("--folder", metavar="ID", help="destination folder id (default: root)")
     p.add_argument("--name", help="stored file name (only with one PATH)")
     p.add_argument("--no-sha256", action="store_true", help="skip the integrity hash")
-    p = _command(sub, "download", common, "download a file (resumable, size checked)")
-    p.add_argument("file", metavar="FILE", help="file id")
-    p.add_argument("dest", nargs="?", default=".", metavar="DEST", help="file or directory")
+    _batch_options(p)
+    p.add_argument("--include", action="append", metavar="GLOB", help="only matching files")
+    p.add_argument("--exclude", action="append", metavar="GLOB", help="leave matching out")
+    p.add_argument(
+        "--skip-existing",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="skip files the folder has with the same name and size (default: on with -r)",
+    )
+    p = _command(sub, "download", common, "download files, or folder trees with --recursive")
+    p.add_argument(
+        "targets",
+        nargs="+",
+        metavar="ID",
+        help="file ids (folder ids with --recursive), then DEST (default: .)",
+    )
     p.add_argument(
         "--no-resume", action="store_true", help="start over, discarding a kept partial download"
     )
+    p.add_argument(
+        "--no-skip-existing",
+        action="store_true",
+        help="download again files present locally with the same size",
+    )
+    _batch_options(p)
     p = _command(sub, "link", common, "print a direct download URL (waits out the ticket)")
     p.add_argument("file", metavar="FILE", help="file id")
     p = _command(sub, "rename", common, "rename a file")
@@ -250,7 +281,7 @@ def _files_commands(sub: _SubParsers, common: _Parser) -> None:
     p = _command(sub, "mv", common, "move a file into a folder")
     p.add_argument("file", metavar="FILE", help="file id")
     p.add_argument("folder", metavar="FOLDER", help="destination folder id")
-    p = _command(sub, "rm", common, "delete files")
+    p = _command(sub, "rm", common, "delete files (goes on past failures)")
     p.add_argument("files", nargs="+", metavar="FILE", help="file id")
     p = _command(sub, "conversions", common, "list running conversions")
     p.add_argument("--failed", action="store_true", help="list failed conversions instead")
@@ -262,8 +293,8 @@ def _folder_commands(sub: _SubParsers, common: _Parser) -> None:
     p = _command(sub, "mkdir", common, "create a folder; prints its id")
     p.add_argument("name", metavar="NAME", help="folder name")
     p.add_argument("--parent", metavar="ID", help="parent folder id (default: root)")
-    p = _command(sub, "rmdir", common, "delete a folder with everything in it")
-    p.add_argument("folder", metavar="FOLDER", help="folder id")
+    p = _command(sub, "rmdir", common, "delete folders with everything in them")
+    p.add_argument("folders", nargs="+", metavar="FOLDER", help="folder id")
     p = _command(sub, "rename-folder", common, "rename a folder")
     p.add_argument("folder", metavar="FOLDER", help="folder id")
     p.add_argument("name", metavar="NAME", help="new name")

@@ -19,9 +19,11 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 if TYPE_CHECKING:
     from tqdm import tqdm
 
+    from streamtape_sdk import BatchEvent
+
 from ._output import CLIError
 
-__all__ = ["ProgressBar", "countdown", "interactive"]
+__all__ = ["BatchProgress", "ProgressBar", "countdown", "interactive"]
 
 _SPIN_INTERVAL = 0.2
 _CLEAR = "\r\x1b[K"  # carriage return + erase to end of line
@@ -85,7 +87,7 @@ class ProgressBar:
     optional `waiting` message ticks (a download first waits out its ticket). When disabled
     every call is a no-op, so commands pass the bar unconditionally.
 
-    Example:
+    Examples:
         >>> with ProgressBar("upload a.mp4", enabled=False) as bar:
         ...     bar(10, 100)
     """
@@ -97,8 +99,10 @@ class ProgressBar:
         enabled: bool,
         waiting: str | None = None,
         stream: TextIO | None = None,
+        position: int | None = None,
     ) -> None:
         self._description = description
+        self._position = position
         self._enabled = enabled
         self._stream = stream or sys.stderr
         self._bar: tqdm[NoReturn] | None = None
@@ -116,19 +120,23 @@ class ProgressBar:
         if not self._enabled:
             return
         # `is None`, not truthiness: a tqdm without a total refuses bool().
-        bar = self._open(total) if self._bar is None else self._bar
+        bar = self._open(total, done) if self._bar is None else self._bar
         if total is not None and bar.total != total:
             bar.total = total
             bar.refresh()  # switch from a plain counter to a percentage bar at once
         # `done` is absolute (a resumed download starts above 0): move to it, not by it.
         bar.update(done - bar.n)
 
-    def _open(self, total: int | None) -> tqdm[NoReturn]:
+    def _open(self, total: int | None, initial: int) -> tqdm[NoReturn]:
         if self._spinner is not None:
             self._spinner.stop()
             self._spinner = None
         self._bar = _tqdm_class()(
             total=total,
+            # A resumed download starts with bytes already on disk: they are the bar's
+            # start, not bytes moved now (counting them showed rates like 9.82 GB/s).
+            initial=initial,
+            position=self._position,
             desc=self._description,
             unit="B",
             unit_scale=True,
@@ -138,6 +146,11 @@ class ProgressBar:
             leave=False,
         )
         return self._bar
+
+    @property
+    def position(self) -> int | None:
+        """The terminal line (0 = first) the bar is drawn on; None: tqdm chooses."""
+        return self._position
 
     def close(self) -> None:
         """Stop the spinner and remove the bar (the command prints its own result line)."""
@@ -185,3 +198,75 @@ def countdown(
         left = remaining()
     out.write(_CLEAR)
     out.flush()
+
+
+class BatchProgress:
+    """A `BatchListener` drawing one overall bar (items done) and one bar per active item.
+
+    Item bars are labelled with the file name (never an id) and show the hashing pass as a
+    percentage before the transfer. Disabled, it draws nothing.
+    """
+
+    def __init__(self, verb: str, *, enabled: bool, stream: TextIO | None = None) -> None:
+        self._verb = verb
+        self._enabled = enabled
+        self._stream = stream or sys.stderr
+        self._overall: tqdm[NoReturn] | None = None
+        self._bars: dict[int, tuple[str, ProgressBar]] = {}
+        self._free: list[int] = []
+        self._next_position = 1
+        if enabled:
+            _tqdm_class()
+
+    def __call__(self, event: BatchEvent, /) -> None:
+        if not self._enabled:
+            return
+        if self._overall is None:
+            self._overall = _tqdm_class()(
+                total=event.count,
+                desc=f"{self._verb} total",
+                unit="file",
+                file=self._stream,
+                dynamic_ncols=True,
+                leave=False,
+                position=0,
+            )
+        name = event.local_path.name
+        if event.kind == "done":
+            position = self._close_item(event.index)
+            if position is not None:
+                self._free.append(position)
+            self._overall.update(1)
+        elif event.kind in ("hashing", "bytes"):
+            label = f"hash {name}" if event.kind == "hashing" else f"{self._verb} {name}"
+            current = self._bars.get(event.index)
+            if current is None or current[0] != label:
+                position = self._close_item(event.index) or self._take_position()
+                bar = ProgressBar(label, enabled=True, stream=self._stream, position=position)
+                current = (label, bar)
+                self._bars[event.index] = current
+            current[1](event.done, event.total)
+
+    def _take_position(self) -> int:
+        if self._free:
+            return self._free.pop(0)
+        self._next_position += 1
+        return self._next_position - 1
+
+    def _close_item(self, index: int) -> int | None:
+        found = self._bars.pop(index, None)
+        if found is None:
+            return None
+        position = found[1].position
+        found[1].close()
+        return position
+
+    def close(self) -> None:
+        """Remove every bar."""
+        for index in list(self._bars):
+            position = self._close_item(index)
+            if position is not None:
+                self._free.append(position)
+        if self._overall is not None:
+            self._overall.close()
+            self._overall = None

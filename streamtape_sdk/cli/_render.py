@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 from streamtape_sdk import (
     AccountInfo,
@@ -11,10 +11,9 @@ from streamtape_sdk import (
     FolderListing,
     FolderWalkEntry,
     RemoteUploadStatus,
-    UploadedFile,
 )
 
-from ._format import Symbols, human_date, human_size, key_values, table
+from ._format import Symbols, human_date, human_size, key_values, printable, table
 
 __all__ = [
     "account_text",
@@ -24,7 +23,6 @@ __all__ = [
     "remote_status_text",
     "remote_table",
     "tree_text",
-    "uploads_text",
 ]
 
 ROOT_LABEL = "(root)"
@@ -40,11 +38,18 @@ def _extras(model: AccountInfo | RemoteUploadStatus) -> list[tuple[str, str]]:
     return [(name.replace("_", " ").capitalize(), str(value)) for name, value in extra.items()]
 
 
+def _dumped(model: AccountInfo | RemoteUploadStatus, field: str) -> str:
+    """A field as the model's dump shows it: secret fields masked, None as `-`."""
+    value = model.model_dump(include={field}).get(field)
+    return "-" if value is None else str(value)
+
+
 def account_text(info: AccountInfo) -> str:
     """`Email: ...` block of the account."""
     pairs = [
         ("Email", info.email),
-        ("API id", info.api_id),
+        # Secret fields render as their dumps do (masked): one rule, see StreamtapeModel.
+        ("API id", _dumped(info, "api_id")),
         ("Signed up", human_date(info.signup_at)),
     ]
     return key_values(pairs + _extras(info))
@@ -80,7 +85,7 @@ def tree_text(entries: Sequence[FolderWalkEntry], marks: Symbols) -> str:
         return ROOT_LABEL
     by_id = {entry.folder_id: entry for entry in entries}
     start = entries[0]
-    lines = [ROOT_LABEL if start.folder_id is None else f"{start.folder_id}/"]
+    lines = [ROOT_LABEL if start.folder_id is None else f"{printable(start.folder_id)}/"]
     _tree_lines(start, by_id, marks, "", lines, {start.folder_id})
     files = sum(len(entry.files) for entry in entries)
     size = sum(file.size for entry in entries for file in entry.files)
@@ -109,7 +114,7 @@ def _tree_lines(
         children.append((f"{file.name}  {human_size(file.size)}  [{file.link_id}]", None))
     for index, (label, child) in enumerate(children):
         last = index == len(children) - 1
-        lines.append(f"{prefix}{marks.last if last else marks.branch}{label}")
+        lines.append(f"{prefix}{marks.last if last else marks.branch}{printable(label)}")
         if child is not None:
             deeper = prefix + (marks.blank if last else marks.pipe)
             _tree_lines(child, by_id, marks, deeper, lines, visited)
@@ -133,12 +138,6 @@ def file_info_text(infos: Mapping[str, FileInfo]) -> str:
     return table(["ID", "NAME", "SIZE", "TYPE", "CONVERTED", "STATUS"], rows, right=(2,))
 
 
-def uploads_text(uploads: Iterable[UploadedFile]) -> str:
-    """A table of uploaded files with their page links."""
-    rows = [[up.name, up.id, human_size(up.size), up.url] for up in uploads]
-    return table(["NAME", "ID", "SIZE", "URL"], rows, right=(2,))
-
-
 def _remote_progress(status: RemoteUploadStatus) -> str:
     loaded = human_size(status.bytes_loaded) if status.bytes_loaded is not None else "?"
     total = human_size(status.bytes_total) if status.bytes_total is not None else "?"
@@ -152,7 +151,7 @@ def remote_status_text(status: RemoteUploadStatus) -> str:
     pairs = [
         ("Id", status.id),
         ("Status", status.status),
-        ("Source", status.remote_url or "-"),
+        ("Source", _dumped(status, "remote_url")),
         ("Progress", _remote_progress(status)),
         ("Folder", status.folder_id or ROOT_LABEL),
         ("File id", status.file_id or "-"),
@@ -174,7 +173,7 @@ def remote_table(statuses: Mapping[str, RemoteUploadStatus]) -> str:
             _remote_progress(status),
             status.file_id or "-",
             human_date(status.added),
-            status.remote_url or "-",
+            _dumped(status, "remote_url"),
         ]
         for upload_id, status in statuses.items()
     ]

@@ -3,42 +3,102 @@
 from __future__ import annotations
 
 import types
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Annotated, Any, ClassVar, Literal, Union, cast, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    Field,
+    PlainSerializer,
+    SerializationInfo,
+    model_validator,
+)
 from typing_extensions import Self
 
-from .._redaction import redact
+from .._redaction import SecretKind, mask_param, redact
 
 __all__ = [
+    "REVEAL_SECRETS",
     "APIDateTime",
     "EpochMillis",
     "FolderId",
     "InvalidEntry",
     "OptionalId",
     "OptionalStr",
+    "Secret",
+    "SecretStr",
+    "SecretURL",
     "StreamtapeModel",
     "WireId",
 ]
+
+#: The `model_dump(context=...)` key that gives secret fields raw: `{REVEAL_SECRETS: True}`.
+REVEAL_SECRETS = "reveal_secrets"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Marks a model field as secret-bearing (see `StreamtapeModel`)."""
+
+    kind: SecretKind
+
+
+def _reveal(info: SerializationInfo) -> bool:
+    context: object = info.context
+    if not isinstance(context, dict):
+        return False
+    return cast("dict[str, object]", context).get(REVEAL_SECRETS) is True
+
+
+def _dump_secret_value(value: str | None, info: SerializationInfo) -> str | None:
+    return value if value is None or _reveal(info) else mask_param("value", value)
+
+
+def _dump_secret_url(value: str | None, info: SerializationInfo) -> str | None:
+    return value if value is None or _reveal(info) else mask_param("url", value)
+
 
 #: The API's one date format; the API gives no zone, so values are taken as UTC.
 WIRE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
-class StreamtapeModel(BaseModel):
+class StreamtapeModel(
+    BaseModel,
+    frozen=True,
+    extra="allow",
+    validate_by_alias=True,
+    validate_by_name=True,
+    use_attribute_docstrings=True,
+    # Validators are built on first use, not at import: `import streamtape_sdk` stays cheap,
+    # and a program pays only for the models it uses.
+    defer_build=True,
+):
     """Frozen, keeps unknown wire fields (read them with `model_extra`). Built from Python
     field names (`Model(file_id=...)`) or validated from wire data by wire names only
     (`Model.model_validate(reply)`), where `false` or `null` on an optional field means
-    "absent" (streamtape-api.md §5.6)."""
+    "absent" (streamtape-api.md §5.6).
 
-    model_config = ConfigDict(
-        frozen=True,
-        extra="allow",
-        validate_by_alias=True,
-        validate_by_name=True,
-        use_attribute_docstrings=True,
-    )
+    Secret fields (`AccountInfo.api_id`; the userinfo and query values of
+    `RemoteUploadStatus.remote_url`) follow one rule: the attribute holds the raw value, and
+    every rendering masks it as `***`: `repr`, `str`, `model_dump` and `model_dump_json`. Ask
+    for the raw values explicitly with `model.model_dump(context={"reveal_secrets": True})`.
+
+    The configuration is given as class keywords so that type checkers see `frozen` and
+    flag `info.size = 5` too.
+    """
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        fields = type(self).model_fields
+        for name, value in super().__repr_args__():
+            field = fields.get(name) if name else None
+            marks: list[object] = list(field.metadata) if field else []
+            kinds: list[SecretKind] = [m.kind for m in marks if isinstance(m, Secret)]
+            if kinds and isinstance(value, str):
+                value = mask_param(kinds[0], value)
+            yield name, value
 
     # Wire keys of the optional fields where `false`/`null` mean "absent" (computed per class).
     _absent_keys: ClassVar[frozenset[str]] = frozenset()
@@ -203,7 +263,7 @@ WireId = Annotated[str, BeforeValidator(_id_text)]
 OptionalId = Annotated[str | None, BeforeValidator(_optional_id)]
 
 
-class InvalidEntry(StreamtapeModel):
+class InvalidEntry(StreamtapeModel, frozen=True):
     """One entry of a keyed or listed result that does not have the documented shape.
 
     The SDK parses such results entry by entry: the good entries are returned, and each bad
@@ -217,3 +277,15 @@ class InvalidEntry(StreamtapeModel):
     """What is wrong with it, e.g. `size: Input should be a valid integer`."""
     raw: object = Field(default=None, repr=False)
     """The entry as the wire sent it (kept for inspection; not shown in the repr)."""
+
+
+#: A secret string: masked as `***` in repr, str and dumps (see `StreamtapeModel`).
+SecretStr = Annotated[str, Secret("value"), PlainSerializer(_dump_secret_value)]
+#: A URL whose userinfo and query values are secret (`false`/`null` -> None); masked in
+#: repr, str and dumps (see `StreamtapeModel`).
+SecretURL = Annotated[
+    str | None,
+    BeforeValidator(_false_as_none),
+    Secret("url"),
+    PlainSerializer(_dump_secret_url),
+]

@@ -58,7 +58,7 @@ class KeyedResult(dict[str, V]):
         invalid: key -> `InvalidEntry` for each entry that does not have the documented
             shape (empty when all are well-formed).
 
-    Example:
+    Examples:
         >>> infos = client.files.info(["a", "b"])  # doctest: +SKIP
         >>> infos["a"].name, infos.invalid.get("b")  # doctest: +SKIP
     """

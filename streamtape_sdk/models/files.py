@@ -21,10 +21,10 @@ __all__ = [
 ]
 
 
-class DownloadTicket(StreamtapeModel):
+class DownloadTicket(StreamtapeModel, frozen=True):
     """A download ticket from `/file/dlticket`; exchange it for a link after `wait_time`.
 
-    Example:
+    Examples:
         >>> ticket = client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
         >>> link = client.files.get_download_link("rbAarvRPXdYbaxY", ticket)  # doctest: +SKIP
     """
@@ -60,7 +60,7 @@ class DownloadTicket(StreamtapeModel):
         return max(0.0, self._received_at + self.wait_time - current)
 
 
-class DownloadLink(StreamtapeModel):
+class DownloadLink(StreamtapeModel, frozen=True):
     """A direct, time-limited download link from `/file/dl`."""
 
     name: str
@@ -71,7 +71,7 @@ class DownloadLink(StreamtapeModel):
     """The direct download URL (on a `tapecontent.net` host for the real service)."""
 
 
-class FileInfo(StreamtapeModel):
+class FileInfo(StreamtapeModel, frozen=True):
     """One entry of `/file/info`.
 
     A missing file comes back as an entry too: `status` 404, `name` None, `size` 0.
@@ -101,7 +101,7 @@ class FileInfo(StreamtapeModel):
         return self.status == 200
 
 
-class UploadURL(StreamtapeModel):
+class UploadURL(StreamtapeModel, frozen=True):
     """A one-time upload URL from `/file/ul`: POST the file to it as multipart."""
 
     url: str
@@ -130,7 +130,7 @@ def file_name_from_link(link: object) -> str | None:
     return unquote(found.group(2)) if found and found.group(2) else None
 
 
-class UploadedFile(StreamtapeModel):
+class UploadedFile(StreamtapeModel, frozen=True):
     """The reply of the upload POST: the new file.
 
     All six wire fields are strings (streamtape-api.md §5.6 N6). A reply without `id` takes
@@ -167,7 +167,7 @@ class UploadedFile(StreamtapeModel):
         return fields
 
 
-class Conversion(StreamtapeModel):
+class Conversion(StreamtapeModel, frozen=True):
     """One entry of `/file/runningconverts` or `/file/failedconverts`.
 
     The failed list's item shape is undocumented; every field is optional and unknown fields

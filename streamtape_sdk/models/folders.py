@@ -12,7 +12,7 @@ from ._entries import validate_entries
 __all__ = ["CreatedFolder", "Folder", "FolderFile", "FolderListing", "FolderWalkEntry"]
 
 
-class Folder(StreamtapeModel):
+class Folder(StreamtapeModel, frozen=True):
     """A subfolder in a listing."""
 
     id: WireId
@@ -21,7 +21,7 @@ class Folder(StreamtapeModel):
     """The folder name."""
 
 
-class FolderFile(StreamtapeModel):
+class FolderFile(StreamtapeModel, frozen=True):
     """A file in a listing."""
 
     name: str
@@ -45,7 +45,7 @@ class FolderFile(StreamtapeModel):
         return self.link_id
 
 
-class FolderListing(StreamtapeModel):
+class FolderListing(StreamtapeModel, frozen=True):
     """The direct children of one folder. A `null` listing on the wire is an empty listing
     (streamtape-api.md §5.6 N16).
 
@@ -86,14 +86,14 @@ class FolderListing(StreamtapeModel):
         return fields
 
 
-class CreatedFolder(StreamtapeModel):
+class CreatedFolder(StreamtapeModel, frozen=True):
     """The reply of `/file/createfolder`."""
 
     folder_id: WireId = Field(alias="folderid")
     """The new folder's id."""
 
 
-class FolderWalkEntry(StreamtapeModel):
+class FolderWalkEntry(StreamtapeModel, frozen=True):
     """One folder visited by `client.folders.walk()`, like a tuple of `os.walk`."""
 
     path: str

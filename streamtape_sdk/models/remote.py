@@ -6,7 +6,15 @@ from typing import cast
 
 from pydantic import Field, model_validator
 
-from ._base import APIDateTime, FolderId, OptionalId, OptionalStr, StreamtapeModel, WireId
+from ._base import (
+    APIDateTime,
+    FolderId,
+    OptionalId,
+    OptionalStr,
+    SecretURL,
+    StreamtapeModel,
+    WireId,
+)
 from .files import file_name_from_link
 
 __all__ = ["RemoteUpload", "RemoteUploadStatus"]
@@ -17,7 +25,7 @@ FINISHED = "finished"
 ERROR = "error"
 
 
-class RemoteUpload(StreamtapeModel):
+class RemoteUpload(StreamtapeModel, frozen=True):
     """A remote upload just queued by `/remotedl/add`."""
 
     id: WireId
@@ -29,13 +37,14 @@ class RemoteUpload(StreamtapeModel):
     stored file to it when the service ignored it (streamtape-api.md §5.6 N11)."""
 
 
-class RemoteUploadStatus(StreamtapeModel):
+class RemoteUploadStatus(StreamtapeModel, frozen=True):
     """The state of one remote upload (`/remotedl/status`)."""
 
     id: WireId
     """The remote-upload id."""
-    remote_url: str | None = Field(default=None, alias="remoteurl")
-    """The source URL being fetched, wire name `remoteurl`."""
+    remote_url: SecretURL = Field(default=None, alias="remoteurl")
+    """The source URL being fetched, wire name `remoteurl`. Its userinfo and query values
+    (credentials, signatures) are `***` in repr and dumps, raw here (see `StreamtapeModel`)."""
     status: str
     """`"new"`, `"downloading"`, `"finished"`, `"error"`, ...; unknown values are kept as-is."""
     bytes_loaded: int | None = None

@@ -24,12 +24,12 @@ from ..models import (
     UploadURL,
 )
 from ..transfers import ProgressCallback, SourceLike
-from ._base import Resource
+from ._batch_methods import FilesBatch
 
 __all__ = ["INFO_BATCH_SIZE", "Files"]
 
 
-class Files(Resource):
+class Files(FilesBatch):
     """Files: download tickets and links, info, uploads, rename/move/delete, conversions."""
 
     def __init__(self, transport: Transport) -> None:
@@ -46,7 +46,7 @@ class Files(Resource):
             ValueError: `file_id` is empty.
             NotFoundError: no such file (also when the service answers an empty result).
 
-        Example:
+        Examples:
             >>> ticket = client.files.get_download_ticket("rbAarvRPXdYbaxY")  # doctest: +SKIP
         """
         return self._run(self._core.get_download_ticket(file_id, timeout=timeout))
@@ -79,7 +79,7 @@ class Files(Resource):
             NotFoundError: no such file, or the file vanished (the service answers an empty
                 result, §5.6 N9).
 
-        Example:
+        Examples:
             >>> link = client.files.get_download_link(file_id, ticket)  # doctest: +SKIP
             >>> link.url, link.size  # doctest: +SKIP
         """
@@ -100,7 +100,7 @@ class Files(Resource):
         Raises:
             ValueError: an id is empty or contains a comma, or no id was given.
 
-        Example:
+        Examples:
             >>> infos = client.files.info(["id1", "id2"])  # doctest: +SKIP
             >>> [i.name for i in infos.values() if i.exists]  # doctest: +SKIP
         """
@@ -171,14 +171,16 @@ class Files(Resource):
             IsADirectoryError: the path is a directory.
             PermissionError: the file cannot be read.
             ValueError: a bad argument (non-seekable stream, no name, bad hash).
-            IntegrityError: the server's hash or size differs from the local file's.
+            IntegrityError: the server's hash or size differs from the local file's, or the
+                file changed while it was sent (it shrank or grew, or with a sha256 its bytes
+                differ from the hash): the body is then cut short, so nothing is stored.
             APIError: the upload URL was refused (`PermissionDeniedError` when expired).
             APIConnectionError: the connection failed before the request was sent.
             OutcomeUnknownError: the file may or may not be stored and reconciliation could
                 not tell; the message says what to look for before uploading again.
             TransferCancelledError: `cancel` fired.
 
-        Example:
+        Examples:
             >>> up = client.files.upload("video.mp4", progress=print)  # doctest: +SKIP
             >>> up.id, up.url  # doctest: +SKIP
         """
@@ -196,8 +198,8 @@ class Files(Resource):
         resume: bool = True,
         *,
         overwrite: bool = False,
-        expected_sha256: str | None = None,
         captcha_solver: CaptchaSolver | None = None,
+        expected_sha256: str | None = None,
         cancel: CancelToken | None = None,
         timeout: float | None = None,
     ) -> Path:
@@ -222,10 +224,10 @@ class Files(Resource):
             resume: continue this file's partial state (False starts from scratch).
             overwrite: when `dest` is a directory, replace an existing file of the server's
                 name (by default `FileExistsError`). An explicit file path is always replaced.
-            expected_sha256: the file's SHA-256 (64 hex digits), checked while writing.
             captcha_solver: called with a ticket that demands a captcha
                 (`ticket.requires_captcha`, streamtape-api.md §5.6 N10); its answer is sent
                 as `captcha_response`. Called again for each renewed ticket.
+            expected_sha256: the file's SHA-256 (64 hex digits), checked while writing.
             cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
                 `TransferCancelledError`, keeping the partial state for a resume.
             timeout: seconds for each connection and each read.
@@ -240,15 +242,15 @@ class Files(Resource):
             PermissionError: the destination directory is not writable (likewise).
             FileExistsError: `dest` is a directory holding the server's file name and
                 `overwrite` is False (before the file's bytes are fetched).
+            CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
+                given (before `/file/dl` is called; `.captcha_url` is the image).
             TransferError: another process is downloading the same file to `dest` (the
                 message names it), or the download kept failing; call again to resume.
             TransferCancelledError: `cancel` fired; call again to resume.
             IntegrityError: the complete file's size or SHA-256 is wrong (nothing published).
-            CaptchaRequiredError: the ticket demands a captcha and no `captcha_solver` was
-                given (before `/file/dl` is called; `.captcha_url` is the image).
             NotFoundError: no such file, or it vanished (an empty `/file/dl` result).
 
-        Example:
+        Examples:
             >>> client.files.download("rbAarvRPXdYbaxY", "downloads/")  # doctest: +SKIP
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """
@@ -259,8 +261,8 @@ class Files(Resource):
                 progress,
                 resume,
                 overwrite=overwrite,
-                expected_sha256=expected_sha256,
                 captcha_solver=captcha_solver,
+                expected_sha256=expected_sha256,
                 cancel=cancel,
                 timeout=timeout,
             )

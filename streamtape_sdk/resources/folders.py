@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from .._core.folders import FoldersCore
 from .._transport import Transport
 from ..models import CreatedFolder, FolderListing, FolderWalkEntry
-from ._base import Resource
+from ._batch_methods import FoldersBatch
 
 __all__ = ["Folders"]
 
 
-class Folders(Resource):
+class Folders(FoldersBatch):
     """Folders. The root folder has no id: pass None (the default)."""
 
     def __init__(self, transport: Transport) -> None:
@@ -40,7 +40,7 @@ class Folders(Resource):
             OutcomeUnknownError: the folder may or may not have been created and the
                 parent's listing could not tell; the message says what to check.
 
-        Example:
+        Examples:
             >>> client.folders.create("Holidays").folder_id  # doctest: +SKIP
             'LnvnE51P5gc'
         """
@@ -67,18 +67,25 @@ class Folders(Resource):
     def walk(
         self, folder_id: str | None = None, *, timeout: float | None = None
     ) -> Iterator[FolderWalkEntry]:
-        """Walk the folder tree top-down from `folder_id` (the root folder when None).
+        r"""Walk the folder tree top-down from `folder_id` (the root folder when None).
 
         Like `os.walk`: each folder is yielded before its subfolders, depth first, in listing
         order; removing items from `entry.folders` before the next step prunes the walk. One
         `/file/listfolder` call per folder, made lazily as you iterate. A folder seen twice
         (a cycle) is not listed again.
 
+        `entry.path` is built from folder names the server sends, so it is made safe: always
+        relative, one component per folder, never `..`, `.`, empty, absolute, or holding
+        `/`, `\`, NUL or control characters; a name that had to change gets its folder id
+        appended (`".." -> "_.. (id)"`). `mirror / entry.path` stays inside `mirror`. The raw
+        names stay in `entry.folders[i].name`. File names (`entry.files[i].name`) are the
+        server's too: clean them before joining them to a local path.
+
         Raises:
             ValueError: `folder_id` is blank.
             NotFoundError: the start folder does not exist.
 
-        Example:
+        Examples:
             >>> for entry in client.folders.walk():  # doctest: +SKIP
             ...     for file in entry.files:
             ...         print(f"{entry.path}/{file.name}", file.size)
@@ -96,7 +103,7 @@ class Folders(Resource):
             ValueError: `folder_id` is blank.
             NotFoundError: no such folder.
 
-        Example:
+        Examples:
             >>> listing = client.folders.list()  # doctest: +SKIP
             >>> [f.name for f in listing.files]  # doctest: +SKIP
         """

@@ -6,11 +6,13 @@ core, then regenerate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import builtins
+from collections.abc import Callable, Iterable, Mapping
 
 from .._cancel import CancelToken
 from .._core.remote import RemoteCore
 from .._transport import Transport
+from ..errors import StreamtapeError
 from ..models import KeyedResult, RemoteUpload, RemoteUploadStatus
 from ..transfers import ProgressCallback
 from ._base import Resource
@@ -56,7 +58,7 @@ class Remote(Resource):
             OutcomeUnknownError: the job may or may not have been queued, and the remote
                 list could not tell; the message says what to check.
 
-        Example:
+        Examples:
             >>> job = client.remote.add("https://example.com/video.mp4")  # doctest: +SKIP
             >>> client.remote.wait(job.id).file_id  # doctest: +SKIP
         """
@@ -126,7 +128,7 @@ class Remote(Resource):
             TransferError: it finished, but renaming the file to `name` failed (the
                 message names the stored file).
 
-        Example:
+        Examples:
             >>> job = client.remote.add(url, name="clip.mp4")  # doctest: +SKIP
             >>> done = client.remote.wait(job, timeout=600)  # doctest: +SKIP
             >>> done.file_id, done.name  # doctest: +SKIP
@@ -154,3 +156,73 @@ class Remote(Resource):
             limit: the most entries to return (the server's default when None).
         """
         return self._run(self._core.list(limit, timeout=timeout))
+
+    def add_many(
+        self,
+        urls: Iterable[str],
+        folder: str | None = None,
+        headers: Mapping[str, str] | str | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> builtins.list[RemoteUpload | StreamtapeError]:
+        """Queue a remote upload of each URL; one entry per URL, in order.
+
+        A URL the service refuses does not stop the others: its entry is the error (like
+        `asyncio.gather(..., return_exceptions=True)`), so every queued job's id is kept.
+        Each `add` is never retried after an ambiguous failure.
+
+        Raises:
+            ValueError: a URL is empty, or a header is not one line (before any request).
+
+        Examples:
+            >>> jobs = client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
+            >>> ids = [j.id for j in jobs if isinstance(j, RemoteUpload)]  # doctest: +SKIP
+        """
+        return self._run(self._core.add_many(urls, folder, headers, timeout=timeout))
+
+    def wait_many(
+        self,
+        upload_ids: Iterable[str],
+        *,
+        timeout: float = 3600.0,
+        poll_interval: float = 2.0,
+        progress: Callable[[RemoteUploadStatus], None] | None = None,
+        cancel: CancelToken | None = None,
+    ) -> dict[str, RemoteUploadStatus]:
+        """Poll many remote uploads with one status call per interval until all have ended.
+
+        Each poll is one `/remotedl/status` without an id (it lists every upload of the
+        account, §3.8; §5.6 N2); a job missing from that list (an account with many jobs
+        may be cut short) is asked about by id. Polls every `poll_interval`, like `wait`.
+
+        Unlike `wait`, a failed job is not raised: its status says `is_failed`, so one
+        failure does not hide the others. Returns when every job has finished or failed,
+        when `timeout` seconds have passed, or when `cancel` fires; check `is_finished`.
+
+        Args:
+            upload_ids: the ids from `add`/`add_many`.
+            timeout: the most seconds to wait in total.
+            poll_interval: seconds between the first polls.
+            progress: called with each job's status when it changes.
+            cancel: a `CancelToken` that ends the wait early.
+
+        Returns:
+            The latest status of each id.
+
+        Raises:
+            ValueError: an id is empty, or `timeout`/`poll_interval` is out of range.
+            NotFoundError: a job does not exist (e.g. it was removed).
+
+        Examples:
+            >>> done = client.remote.wait_many([j.id for j in jobs])  # doctest: +SKIP
+            >>> [s.file_id for s in done.values() if s.is_finished]  # doctest: +SKIP
+        """
+        return self._run(
+            self._core.wait_many(
+                upload_ids,
+                timeout=timeout,
+                poll_interval=poll_interval,
+                progress=progress,
+                cancel=cancel,
+            )
+        )

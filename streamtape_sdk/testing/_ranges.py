@@ -32,7 +32,7 @@ def parse_range(header: str | None, size: int) -> ByteRange | Unsatisfiable | No
     bad syntax). ``bytes=-0`` (an empty suffix) and a start at or past the end are
     unsatisfiable.
 
-    Example:
+    Examples:
         >>> parse_range("bytes=-40", 100)
         ByteRange(start=60, stop=100)
     """

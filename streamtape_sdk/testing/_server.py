@@ -50,7 +50,7 @@ class FakeStreamtape:
     Files live on disk under a temporary directory; every endpoint of the API reference
     answers in its wire shape; faults can be injected per endpoint.
 
-    Example:
+    Examples:
         >>> with FakeStreamtape(wait_time=0) as fake:
         ...     file_id = fake.add_file("clip.mp4", b"data")
         ...     client = fake.client()
@@ -352,7 +352,7 @@ class FakeStreamtape:
         ``conversion_seconds``; ``fail_conversion=True`` makes that conversion fail (and
         implies ``converted=False``).
 
-        Example:
+        Examples:
             >>> file_id = fake.add_file("a.mp4", b"x" * 10, folder=fake.add_folder("f"))
 
         Raises:
@@ -498,7 +498,7 @@ class FakeStreamtape:
         ``"Permission denied (captcha required)"`` without ``captcha_response`` and
         ``"Permission denied (wrong captcha)"`` when it is not ``answer``.
 
-        Example:
+        Examples:
             >>> fake.require_captcha(file_id, answer="x7k2")
 
         Args:
@@ -548,7 +548,7 @@ class FakeStreamtape:
         (the upload POST) or ``"download"`` (the download-link GET). ``delay`` is the
         sleep of ``Fault.SLOW``. Faults queued for one endpoint apply in order.
 
-        Example:
+        Examples:
             >>> fake.inject("/file/info", Fault.HTTP_503, times=2)
 
         Raises:

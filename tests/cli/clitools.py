@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 #: A distinctive key: no output, error or log line may ever contain it.
 KEY = "Zq8SecretKey4Cli"
@@ -25,6 +26,16 @@ class Run:
     def json(self) -> object:
         """stdout parsed as one JSON document."""
         return json.loads(self.out)
+
+    @property
+    def json_lines(self) -> list[dict[str, object]]:
+        """stdout parsed as JSON Lines: one object per line (batch commands)."""
+        rows: list[dict[str, object]] = []
+        for line in self.out.splitlines():
+            value = json.loads(line)
+            assert isinstance(value, dict), line
+            rows.append(cast("dict[str, object]", value))
+        return rows
 
     @property
     def err_lines(self) -> list[str]:

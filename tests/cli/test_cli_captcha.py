@@ -11,7 +11,7 @@ import pytest
 
 from streamtape_sdk import APITimeoutError, OutcomeUnknownError
 from streamtape_sdk.cli import _commands
-from streamtape_sdk.cli._app import describe
+from streamtape_sdk.cli._describe import describe
 from streamtape_sdk.testing import FakeStreamtape
 from tests.cli.clitools import Runner
 

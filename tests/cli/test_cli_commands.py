@@ -42,7 +42,9 @@ def test_account_human(run: Runner, env: FakeStreamtape) -> None:
 def test_account_json(run: Runner, env: FakeStreamtape) -> None:
     data = _obj(run("account", "--json").json)
     assert data["email"] == "dev@example.com"
-    assert data["api_id"] == env.login  # Python field names, not the wire's `apiid`
+    # Python field names, not the wire's `apiid`; a secret field is masked, as in every dump
+    assert data["api_id"] == "***"
+    assert "api_id" in data
     assert data["signup_at"].endswith("Z") or "+00:00" in data["signup_at"]
 
 
@@ -157,16 +159,23 @@ def test_upload_into_folder(run: Runner, env: FakeStreamtape, tmp_path: Path) ->
 
 def test_upload_many_json(run: Runner, env: FakeStreamtape, tmp_path: Path) -> None:
     paths = [str(_random_file(tmp_path, f"f{i}.bin", 1000 + i)) for i in range(3)]
-    data = _arr(run("upload", *paths, "--json").json)
+    result = run("upload", *paths, "--json")
+    assert result.code == 0
+    # JSON Lines, one object per file in the order they finished
+    data = sorted(result.json_lines, key=lambda item: str(item["name"]))
     assert [item["name"] for item in data] == ["f0.bin", "f1.bin", "f2.bin"]
     assert [item["size"] for item in data] == [1000, 1001, 1002]
-    assert all(len(item["sha256"]) == 64 for item in data)
+    assert all(item["state"] == "uploaded" and item["error"] is None for item in data)
+    assert all(len(str(item["sha256"])) == 64 for item in data)
+    assert {item["remote_id"] for item in data} == {f.id for f in env.files()}
 
 
 def test_upload_with_name_and_no_sha256(run: Runner, env: FakeStreamtape, tmp_path: Path) -> None:
     path = _random_file(tmp_path, "raw.bin", 10)
-    data = _arr(run("upload", str(path), "--name", "renamed.bin", "--no-sha256", "--json").json)
-    assert data[0]["name"] == "renamed.bin"
+    result = run("upload", str(path), "--name", "renamed.bin", "--no-sha256", "--json")
+    (line,) = result.json_lines
+    assert line["remote_path"] == "renamed.bin"
+    assert [f.name for f in env.files()] == ["renamed.bin"]
     # without --no-sha256 the hash goes to /file/ul; with it, nothing is sent
     (ticket_request,) = [r for r in env.requests_log if r.endpoint == "file/ul"]
     assert "sha256" not in ticket_request.params
@@ -185,7 +194,7 @@ def test_upload_checks_every_path_before_sending(
 def test_upload_directory_is_an_error(run: Runner, tmp_path: Path) -> None:
     result = run("upload", str(tmp_path))
     assert result.code == 1
-    assert "directory" in result.assert_one_error_line()
+    assert "--recursive" in result.assert_one_error_line()
 
 
 # -- download / link ----------------------------------------------------------------------
@@ -203,8 +212,9 @@ def test_download_into_directory(run: Runner, env: FakeStreamtape, tmp_path: Pat
 def test_download_json_to_file_path(run: Runner, env: FakeStreamtape, tmp_path: Path) -> None:
     file_id = env.add_file("clip.mp4", b"abc")
     dest = tmp_path / "copy.bin"
-    data = _obj(run("download", file_id, str(dest), "--no-resume", "--json").json)
-    assert data == {"file_id": file_id, "path": str(dest), "size": 3}
+    (data,) = run("download", file_id, str(dest), "--no-resume", "--json").json_lines
+    assert (data["remote_id"], data["path"], data["size"]) == (file_id, str(dest), 3)
+    assert data["state"] == "downloaded"
     assert dest.read_bytes() == b"abc"
 
 
@@ -366,7 +376,8 @@ def test_mkdir_rename_folder_rmdir(run: Runner, env: FakeStreamtape) -> None:
 
     result = run("rmdir", parent)
     assert result.code == 0
-    assert "Deleted folder" in result.out
+    assert "deleted" in result.out
+    assert parent in result.out
     assert all(f.id not in (parent, folder_id) for f in env.folders())
 
 
@@ -384,20 +395,31 @@ def test_rename_mv_rm(run: Runner, env: FakeStreamtape) -> None:
     assert run("mv", file_id, folder, "--json").json == {"ok": True}
     assert env.file(file_id).folder_id == folder
 
-    data = _obj(run("rm", file_id, other, "--json").json)
-    assert data == {"ok": True, "deleted": [file_id, other]}
+    lines = run("rm", file_id, other, "--json").json_lines
+    assert lines == [
+        {"id": file_id, "state": "deleted", "error": None, "error_type": None},
+        {"id": other, "state": "deleted", "error": None, "error_type": None},
+    ]
     assert env.files() == []
 
 
-def test_rm_stops_at_the_first_missing_file(run: Runner, env: FakeStreamtape) -> None:
+def test_rm_goes_on_past_a_missing_file(run: Runner, env: FakeStreamtape) -> None:
     first = env.add_file("a.bin", b"a")
     last = env.add_file("b.bin", b"b")
     result = run("rm", first, "NoSuchFile0000", last)
     assert result.code == 1
-    line = result.assert_one_error_line()
-    assert "NoSuchFile0000" in line
-    assert "1 deleted before it" in line
-    assert [f.id for f in env.files()] == [last]
+    assert "1 of 3 items failed" in result.assert_one_error_line()
+    rows = {line.split()[2]: line.split()[1] for line in result.out.splitlines()[1:4]}
+    assert rows == {first: "deleted", "NoSuchFile0000": "failed", last: "deleted"}
+    assert env.files() == []  # the file after the failure was deleted too
+
+
+def test_rm_and_rmdir_json_lines_report_every_item(run: Runner, env: FakeStreamtape) -> None:
+    keep = env.add_folder("keep")
+    result = run("rmdir", "NoSuchFolder", keep, "--json")
+    assert result.code == 1
+    states = [(line["id"], line["state"], line["error_type"]) for line in result.json_lines]
+    assert states == [("NoSuchFolder", "failed", "NotFoundError"), (keep, "deleted", None)]
 
 
 # -- conversions / thumbnail --------------------------------------------------------------

@@ -96,16 +96,16 @@ def test_json_none_result_is_ok_true(run: Runner, env: FakeStreamtape) -> None:
     ("argv", "field"),
     [
         (["mkdir", "x", "--parent", "-dTokDi_X-Q"], "parent"),
-        (["rmdir", "-dTokDi_X-Q"], "folder"),
+        (["rmdir", "-dTokDi_X-Q"], "folders"),
         (["ls", "-dTokDi_X-Q", "--json"], "folder"),
         (["remote", "status", "-abc_def-gh"], "id"),
     ],
 )
 def test_ids_starting_with_a_dash_are_values(argv: list[str], field: str) -> None:
     """Folder and remote ids are base64url and may start with "-" (1 in 64 do)."""
-    assert (
-        getattr(build_parser().parse_args(argv), field) == argv[-1 if argv[-1] != "--json" else -2]
-    )
+    value = getattr(build_parser().parse_args(argv), field)
+    expected = argv[-1 if argv[-1] != "--json" else -2]
+    assert value == ([expected] if isinstance(value, list) else expected)
 
 
 def test_unknown_long_options_are_still_usage_errors(run: Runner) -> None:

@@ -33,7 +33,7 @@ def _parse(*argv: str) -> argparse.Namespace:
 @pytest.mark.parametrize(
     ("argv", "field", "expected"),
     [
-        (["rmdir", "-dTokDi_X-Q"], "folder", "-dTokDi_X-Q"),
+        (["rmdir", "-dTokDi_X-Q"], "folders", ["-dTokDi_X-Q"]),
         (["mkdir", "X", "--parent", "-dTokDi_X-Q"], "parent", "-dTokDi_X-Q"),
         (["mkdir", "X", "--parent=-dTokDi_X-Q"], "parent", "-dTokDi_X-Q"),
         (["ls", "--json", "--", "-dTokDi_X-Q"], "folder", "-dTokDi_X-Q"),
@@ -61,7 +61,7 @@ _PARSER = build_parser()
 @settings(max_examples=60, deadline=None)  # a shared 2-core machine: no timing assertions
 @given(folder=dash_ids, parent=dash_ids)
 def test_any_dash_id_is_a_value_in_every_position(folder: str, parent: str) -> None:
-    assert _PARSER.parse_args(["rmdir", folder]).folder == folder
+    assert _PARSER.parse_args(["rmdir", folder]).folders == [folder]
     assert _PARSER.parse_args(["mkdir", folder, "--parent", parent]).parent == parent
     files = _PARSER.parse_args(["rm", "A", folder, parent, "--json"]).files
     assert files == ["A", folder, parent]

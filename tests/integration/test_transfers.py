@@ -108,10 +108,13 @@ def test_upload_bad_sources_fail_before_any_request(
         client.files.upload(tmp_path)
     with pytest.raises(ValueError, match="name="):
         client.files.upload(io.BytesIO(b"abc"))
+    # A pipe is no longer refused: it is spooled to a temporary file (its size must be
+    # known up front); without a name it is refused before any request.
     read_end, write_end = os.pipe()
-    with os.fdopen(read_end, "rb") as pipe, pytest.raises(ValueError, match="seekable"):
-        client.files.upload(pipe, name="stream.bin")
+    os.write(write_end, b"piped")
     os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe, pytest.raises(ValueError, match="name="):
+        client.files.upload(pipe)
     with pytest.raises(ValueError, match="binary"):
         client.files.upload(io.StringIO("text"), name="t.txt")  # type: ignore[arg-type]
     locked = random_file("locked.bin", 10)

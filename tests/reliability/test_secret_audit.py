@@ -10,10 +10,15 @@ counter, so the audit cannot silently shrink.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
+import multiprocessing
+import pickle
 import traceback
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from copy import deepcopy
 from pathlib import Path
 
 import pytest
@@ -283,3 +288,84 @@ def test_transfer_error_of_a_failed_download_is_a_streamtape_error(
         matrix_env.fake.reset_faults()
     assert type(caught.value) is TransferError
     assert isinstance(caught.value, StreamtapeError)
+
+
+# -- copies of a client: pickled, deep-copied, unpickled in a spawned worker ------------------
+
+#: A key only the copy holds (the emulator refuses it: every call fails, and says so).
+COPY_KEY = "CopiedKey7Qz3Lw9"
+COPY_SOURCE = "https://user:Pa55word@cdn.example.org/v.mp4?sig=SiGnAtUrE9"
+COPY_HEADERS = {"Cookie": "sid=C00kie"}
+#: The source URL's and headers' secrets: masked in everything the SDK shows (the emulator,
+#: standing for the server, logs what it received: only the key is masked there).
+PARAM_SECRETS = ("Pa55word", "SiGnAtUrE9", "C00kie")
+
+
+def _copy_scenarios(client: Streamtape) -> list[str]:
+    """Every kind of call with the copied client; the texts a user could see of each."""
+    calls: dict[str, Callable[[], object]] = {
+        "account.info": lambda: client.account.info(),
+        "files.info": lambda: client.files.info(["abcdefghijklmno"]),
+        "folders.list": lambda: client.folders.list(),
+        "folders.create": lambda: client.folders.create("x"),
+        "remote.add": lambda: client.remote.add(COPY_SOURCE, headers=COPY_HEADERS),
+        "upload": lambda: client.files.upload(io.BytesIO(b"abc"), name="a.bin"),
+        "download": lambda: client.files.get_download_ticket("abcdefghijklmno"),
+    }
+    texts: list[str] = [repr(client), repr(client._transport)]
+    for name, call in calls.items():
+        try:
+            texts.append(f"{name} result {call()!r}")
+        except Exception as error:
+            texts += [str(error), repr(error), "".join(traceback.format_exception(error))]
+    return texts
+
+
+def _spawned_copy_worker(payload: bytes) -> list[str]:
+    """In a spawned process: unpickle the client, run the scenarios at DEBUG, return texts."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(_FORMATTER)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    client: Streamtape = pickle.loads(payload)  # noqa: S301 - our own payload
+    texts = _copy_scenarios(client)
+    client.close()
+    return [*texts, stream.getvalue()]
+
+
+@pytest.mark.parametrize("kind", ["pickle", "deepcopy", "spawn"])
+def test_the_key_never_surfaces_from_a_copy(
+    kind: str, fake: FakeStreamtape, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    original = make_client(fake.base_url, key=COPY_KEY, max_retries=1)
+    audit = Audit((COPY_KEY, *PARAM_SECRETS))
+    server_audit = Audit((COPY_KEY,))
+    if kind == "spawn":
+        payload = pickle.dumps(original)
+        del original
+        gc.collect()
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(1, mp_context=context) as pool:
+            texts = pool.submit(_spawned_copy_worker, payload).result(timeout=120)
+        assert "GET /account/info?login=" in texts[-1]  # urllib3's request line was seen
+    else:
+        if kind == "pickle":  # noqa: SIM108 - room for the noqa below
+            copy = pickle.loads(pickle.dumps(original))  # noqa: S301 - our own payload
+        else:
+            copy = deepcopy(original)
+        del original
+        gc.collect()  # only the copy holds the key now
+        texts = _copy_scenarios(copy)
+        copy.close()
+        server = [r for r in caplog.records if r.name.startswith(EMULATOR_LOGGER)]
+        audit.log_records(kind, [r for r in caplog.records if r not in server])
+        server_audit.log_records(kind, server)
+        assert any(r.name.startswith("urllib3") for r in caplog.records)
+    for index, text in enumerate(texts):
+        audit.text(f"{kind} text {index}", text)
+    assert audit.leaks == []
+    assert server_audit.leaks == []
+    assert audit.checks >= 20

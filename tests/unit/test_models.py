@@ -511,7 +511,9 @@ def test_wire_and_python_names_both_work() -> None:
     )
     assert by_wire == by_name
     assert by_wire == AccountInfo(api_id="a", email="e", signup_at=by_wire.signup_at)
-    assert by_wire.model_dump(by_alias=True)["apiid"] == "a"
+    revealed = by_wire.model_dump(by_alias=True, context={"reveal_secrets": True})
+    assert revealed["apiid"] == "a"
+    assert by_wire.model_dump(by_alias=True)["apiid"] == "***"  # secret: masked unless asked
 
 
 MODELS_AND_FIELDS: list[tuple[pydantic.BaseModel, str, object]] = [

@@ -3,10 +3,18 @@ traceback) on every failure path, and log output at DEBUG, urllib3's request lin
 
 from __future__ import annotations
 
+import gc
+import io
 import json
 import logging
+import multiprocessing
+import pickle
+import re
 import threading
+import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from copy import deepcopy
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import quote, quote_plus
 
@@ -19,9 +27,13 @@ from hypothesis import strategies as st
 from streamtape_sdk import (
     AccountInfo,
     MissingCredentialsError,
+    RemoteUploadStatus,
     Streamtape,
     StreamtapeError,
+    _redaction,
 )
+from streamtape_sdk._endpoints import ALL_API_ENDPOINTS
+from streamtape_sdk._redaction import redact
 from tests.fakes import FakeSleep
 from tests.unit.conftest import (
     BASE_URL,
@@ -439,3 +451,201 @@ def test_a_finalizer_during_registration_does_not_deadlock(
     assert fired
     assert _redaction.redact("NewKey0000001") == "***"
     _redaction.forget_secret("NewKey0000001")
+
+
+# -- masking is exact, O(1) per client, and follows every copy ------------------------------------
+
+
+def test_a_short_key_is_masked_as_a_value_not_as_every_letter() -> None:
+    with make_client(key="k") as client:
+        assert client is not None
+        assert redact("keep key=k&login=x") == "keep key=***&login=x"
+        assert redact('{"key": "k", "kind": "kk"}') == '{"key": "***", "kind": "kk"}'
+        assert redact("GET /account/info?login=bk&key=k HTTP/1.1") == (
+            "GET /account/info?login=bk&key=*** HTTP/1.1"
+        )
+        # inside a percent-encoded value the escape bounds it
+        assert redact("url=a%3Dk%26b") == "url=a%3D***%26b"
+        assert redact("bookkeeper") == "bookkeeper"
+
+
+def test_short_key_does_not_mangle_messages(rsps: responses.RequestsMock) -> None:
+    add_json(rsps, "/file/info", status=404, msg="kind of not found")
+    with make_client(key="k") as client, pytest.raises(StreamtapeError) as caught:
+        client.files.info("kkk")
+    assert "kind of not found" in str(caught.value)
+    assert "kkk" in str(caught.value)
+
+
+def test_registering_a_client_builds_its_entry_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # O(1) per client: a new client never rebuilds what the other clients registered.
+    compiled: list[str] = []
+    original = _redaction._entry
+
+    def counting(secret: str) -> _redaction._Entry:
+        compiled.append(secret)
+        return original(secret)
+
+    monkeypatch.setattr(_redaction, "_entry", counting)
+    same = [make_client(key="SameKeyForAll42") for _ in range(300)]
+    distinct = [make_client(key=f"DistinctKey{i:05d}") for i in range(300)]
+    assert compiled.count("SameKeyForAll42") <= 1
+    assert len(compiled) <= 301
+    for client in same + distinct:
+        client.close()
+
+
+def _refused_error(client: Streamtape) -> StreamtapeError:
+    with pytest.raises(StreamtapeError) as caught:
+        client.account.info()
+    return caught.value
+
+
+@pytest.mark.parametrize("copy_kind", ["pickle", "deepcopy"])
+def test_copies_mask_the_key_after_the_original_is_gone(
+    copy_kind: str, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    key = "CopyKey9xQ2mZ7"
+    original = Streamtape(
+        login=LOGIN, key=key, base_url=f"http://127.0.0.1:{closed_port()}", max_retries=0
+    )
+    if copy_kind == "pickle":  # noqa: SIM108 - room for the noqa below
+        copy = pickle.loads(pickle.dumps(original))  # noqa: S301 - our own payload
+    else:
+        copy = deepcopy(original)
+    del original
+    gc.collect()
+    assert _redaction.is_registered(key)
+    error = _refused_error(copy)
+    assert_exception_has_no_key(error, key)
+    assert_logs_have_no_key(debug_logs, key)
+    assert "key='***'" in repr(copy)
+    copy.close()
+    del copy, error  # the error's traceback holds the client too
+    gc.collect()
+    assert not _redaction.is_registered(key)  # nothing holds it any more
+
+
+def _spawned_worker_audit(payload: bytes) -> list[str]:
+    """Runs in a spawned process: unpickle a client, fail a call, return what a user sees."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.DEBUG)
+    client: Streamtape = pickle.loads(payload)  # noqa: S301 - our own payload
+    try:
+        client.account.info()
+    except StreamtapeError as error:
+        texts = [str(error), repr(error), "".join(traceback.format_exception(error))]
+    else:
+        texts = ["no error"]
+    return [*texts, stream.getvalue(), repr(client)]
+
+
+def _echo_request_line(handler: BaseHTTPRequestHandler) -> None:
+    """A hostile server: refuses the call and quotes the whole request URL in `msg`."""
+    reply_json(envelope(None, status=403, msg=f"denied: {handler.path}"))(handler)
+
+
+def test_a_spawned_worker_masks_the_key(local_server: LocalServer) -> None:
+    key = "SpawnKey4kP8wQ"
+    local_server.default = _echo_request_line
+    client = Streamtape(login=LOGIN, key=key, base_url=local_server.base_url, max_retries=0)
+    payload = pickle.dumps(client)
+    del client  # only the worker's copy holds the key from now on
+    gc.collect()
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        texts = pool.submit(_spawned_worker_audit, payload).result(timeout=60)
+    assert "denied: /account/info?login=" in texts[0]
+    assert '"GET /account/info?login=' in texts[3]  # urllib3's request line was captured
+    for text in texts:
+        assert_no_key(text, key)
+
+
+# -- one rule for secret model fields -------------------------------------------------------------
+
+
+def test_secret_model_fields_are_masked_in_every_rendering() -> None:
+    info = AccountInfo.model_validate(
+        {"apiid": "ApiIdValue123", "email": "e@example.com", "signup_at": "2019-12-31 23:59:59"}
+    )
+    assert info.api_id == "ApiIdValue123"
+    assert info.model_dump()["api_id"] == "***"
+    assert info.model_dump(by_alias=True)["apiid"] == "***"
+    assert '"api_id":"***"' in info.model_dump_json()
+    assert "ApiIdValue123" not in repr(info) + str(info)
+    revealed = info.model_dump(context={"reveal_secrets": True})
+    assert revealed["api_id"] == "ApiIdValue123"
+
+
+def test_remote_url_userinfo_and_query_values_are_masked() -> None:
+    source = "https://user:pw0rd@cdn.example.org/v.mp4?sig=S3CRET&exp=99"
+    status = RemoteUploadStatus.model_validate({"id": "7", "status": "new", "remoteurl": source})
+    masked = "https://***:***@cdn.example.org/v.mp4?sig=***&exp=***"
+    assert status.remote_url == source
+    assert f"remote_url='{masked}'" in repr(status)
+    assert status.model_dump()["remote_url"] == masked
+    assert masked in status.model_dump_json()
+    for text in (repr(status), str(status), status.model_dump_json()):
+        for secret in ("pw0rd", "S3CRET", "user:"):
+            assert secret not in text
+    assert status.model_dump(context={"reveal_secrets": True})["remote_url"] == source
+
+
+# -- secret call parameters (remotedl/add: url userinfo and query values, header values) ----------
+
+SOURCE_URL = "https://user:pw@cdn.example.org/v.mp4?sig=S3CRETsig"
+SOURCE_SECRETS = ("pw", "S3CRETsig", "S3CRET2")
+
+
+def _assert_no_source_secret(text: str) -> None:
+    for secret in SOURCE_SECRETS:
+        for form in (secret, quote_plus(secret), quote(secret, safe="")):
+            assert not re.search(rf"(?<![A-Za-z0-9]){re.escape(form)}(?![A-Za-z0-9])", text), (
+                f"{secret!r} leaked in {text!r}"
+            )
+
+
+def test_remote_add_secrets_stay_out_of_errors_and_logs(
+    rsps: responses.RequestsMock, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    add_json(rsps, "/remotedl/add", status=400, msg="bad url")
+    with make_client(key=PLAIN_KEY) as client, pytest.raises(StreamtapeError) as caught:
+        client.remote.add(SOURCE_URL, headers={"Cookie": "sid=S3CRET2"})
+    error = caught.value
+    assert "cdn.example.org" in str(error)  # still says which URL
+    assert "Cookie: ***" in str(error)
+    for current in (str(error), repr(error), repr(error.args)):
+        _assert_no_source_secret(current)
+    _assert_no_source_secret(debug_logs.text)
+    # masked for the call only: afterwards these strings are ordinary text again
+    assert not _redaction.is_registered("S3CRETsig")
+
+
+def test_remote_add_secrets_masked_in_retry_and_urllib3_lines(
+    local_server: LocalServer, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    # a real socket: urllib3 logs the request line; the server refuses, quoting the URL
+    local_server.actions = [_echo_request_line]
+    client = Streamtape(login=LOGIN, key=PLAIN_KEY, base_url=local_server.base_url)
+    with client, pytest.raises(StreamtapeError) as caught:
+        client.remote.add(SOURCE_URL, headers="Cookie: sid=S3CRET2")
+    assert any("/remotedl/add" in r.getMessage() for r in debug_logs.records)
+    _assert_no_source_secret(debug_logs.text)
+    assert "denied: /remotedl/add?url=" in str(caught.value)
+    _assert_no_source_secret(str(caught.value))
+
+
+def test_secret_params_are_declared_where_endpoints_are() -> None:
+    declared = {e.path: dict(e.secret_params) for e in ALL_API_ENDPOINTS if e.secret_params}
+    assert declared == {"/remotedl/add": {"url": "url", "headers": "header_lines"}}
+
+
+def test_many_distinct_keys_are_each_masked_exactly() -> None:
+    # Past the scan limit, redact looks windows up instead of searching per secret.
+    clients = [make_client(key=f"ManyKey{i:04d}x") for i in range(_redaction._SCAN_LIMIT * 3)]
+    short = make_client(key="q")
+    line = "GET /x?key=ManyKey0007x&other=ManyKey0047x&v=q&quick=1 ManyKey9999x"
+    assert redact(line) == "GET /x?key=***&other=***&v=***&quick=1 ManyKey9999x"
+    for client in [*clients, short]:
+        client.close()
