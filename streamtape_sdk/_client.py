@@ -43,7 +43,7 @@ def _default_user_agent() -> str:
     )
 
 
-def _setting(explicit: object, env_name: str) -> str | None:
+def setting(explicit: object, env_name: str) -> str | None:
     if explicit is not None and not isinstance(explicit, str):
         what = env_name.removeprefix("STREAMTAPE_").lower()
         raise TypeError(f"{what} must be a string, got {type(explicit).__name__}")
@@ -57,12 +57,12 @@ def _require_type(value: object, expected: type, what: str) -> None:
         raise TypeError(f"{what} must be a {expected.__name__}, got {type(value).__name__}")
 
 
-def _require_callable(value: object, what: str) -> None:
+def require_callable(value: object, what: str) -> None:
     if value is not None and not callable(value):
         raise TypeError(f"{what} must be callable, got {type(value).__name__}")
 
 
-def _check_base_url(url: str) -> str:
+def check_base_url(url: str) -> str:
     """The API root: an http(s) URL with a host and nothing a path cannot follow.
 
     Raises:
@@ -162,11 +162,11 @@ class Streamtape:
         _require_type(retry, RetryPolicy, "retry")
         _require_type(session, requests.Session, "session")
         _require_type(user_agent, str, "user_agent")
-        _require_callable(clock, "clock")
-        _require_callable(sleep, "sleep")
-        resolved_login = _setting(login, ENV_LOGIN)
-        resolved_key = _setting(key, ENV_KEY)
-        resolved_url = _check_base_url(_setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL)
+        require_callable(clock, "clock")
+        require_callable(sleep, "sleep")
+        resolved_login = setting(login, ENV_LOGIN)
+        resolved_key = setting(key, ENV_KEY)
+        resolved_url = check_base_url(setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL)
         self._transport = Transport(
             login=resolved_login,
             key=resolved_key,

@@ -13,9 +13,6 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-import anyio
-import anyio.to_thread
-
 from .._cancel import CancelToken
 
 __all__ = ["run_cancellable"]
@@ -29,6 +26,9 @@ _POLL = 0.05
 async def run_cancellable(job: Callable[[CancelToken], T], cancel: CancelToken | None) -> T:
     """Run `job(token)` in a worker thread; `token` fires when `cancel` does or when the
     awaiting task is cancelled."""
+    import anyio  # with httpx2, on first use: `import streamtape_sdk` never needs it
+    import anyio.to_thread
+
     token = CancelToken()
     finished = threading.Event()
 

@@ -16,9 +16,9 @@ from .._client import (
     ENV_BASE_URL,
     ENV_KEY,
     ENV_LOGIN,
-    _check_base_url,
-    _require_callable,
-    _setting,
+    check_base_url,
+    require_callable,
+    setting,
 )
 from .._config import DEFAULT_TIMEOUT, Timeout
 from .._redaction import MASK
@@ -120,13 +120,13 @@ class AsyncStreamtape:
         policy = resolve_retry(max_retries, retry)
         if user_agent is not None and not isinstance(cast(object, user_agent), str):
             raise TypeError(f"user_agent must be a str, got {type(user_agent).__name__}")
-        _require_callable(clock, "clock")
-        _require_callable(sleep, "sleep")
+        require_callable(clock, "clock")
+        require_callable(sleep, "sleep")
         self._attach(
             transport_class(
-                login=_setting(login, ENV_LOGIN),
-                key=_setting(key, ENV_KEY),
-                base_url=_check_base_url(_setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL),
+                login=setting(login, ENV_LOGIN),
+                key=setting(key, ENV_KEY),
+                base_url=check_base_url(setting(base_url, ENV_BASE_URL) or DEFAULT_BASE_URL),
                 timeout=timeouts,
                 retry=policy,
                 user_agent=user_agent or _default_user_agent(),

@@ -134,7 +134,7 @@ def _upload_check(folder: str | None, src: UploadSource) -> str:
     return f"list {where} and look for a file named {src.name!r} of {src.size} bytes"
 
 
-def _file_ids(file_ids: str | Iterable[str]) -> list[str]:
+def check_file_ids(file_ids: str | Iterable[str]) -> list[str]:
     candidate = cast(object, file_ids)  # checked at run time: untyped callers pass anything
     if isinstance(file_ids, str):
         ids = [file_ids]
@@ -271,7 +271,7 @@ class FilesCore(CoreResource):
             >>> infos = client.files.info(["id1", "id2"])  # doctest: +SKIP
             >>> [i.name for i in infos.values() if i.exists]  # doctest: +SKIP
         """
-        ids = _file_ids(file_ids)
+        ids = check_file_ids(file_ids)
         calls = [
             self._call(
                 ep.FILE_INFO,

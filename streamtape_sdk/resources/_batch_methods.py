@@ -15,7 +15,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, cast
 
 from .._cancel import CancelToken
-from .._core.files import _file_ids
+from .._core.files import check_file_ids
 from ..transfers._batch import Patterns
 from ..transfers._outcome import BatchListener, TransferOutcome
 from ._base import Resource, require_id
@@ -140,7 +140,7 @@ class FilesBatch(Resource):
         Examples:
             >>> client.files.download_many(["id1", "id2"], "downloads")  # doctest: +SKIP
         """
-        ids = _file_ids(list(file_ids) if not isinstance(file_ids, str) else file_ids)
+        ids = check_file_ids(list(file_ids) if not isinstance(file_ids, str) else file_ids)
         opts = BatchOptions.of(
             max_workers=max_workers,
             skip_existing=skip_existing,

@@ -53,10 +53,10 @@ def test_async_transfers_run_in_constant_memory(
     fake_streamtape: FakeStreamtape, tmp_path: Path
 ) -> None:
     source = tmp_path / "big.bin"
-    with source.open("wb") as out:
+    with source.open("wb") as sink:
         block = os.urandom(1024 * 1024)
         for _ in range(SIZE // len(block)):
-            out.write(block)
+            sink.write(block)
     dest = tmp_path / "back.bin"
     out = subprocess.run(
         [

@@ -84,14 +84,13 @@ def test_ten_thousand_views_leak_nothing(any_client: Streamtape) -> None:
 
 
 def open_connections(client: Streamtape) -> int:
-    """Connections the client's pool holds open (urllib3 or httpcore2 internals)."""
+    """Open connections of the async client's httpx2 pool; for the sync client, the number
+    of urllib3 connection pools (one per host: views add none)."""
     target = getattr(client, "target", None)
     if target is not None:  # the async client behind a facade
         pool = target._transport.client._transport._pool
         return len(pool.connections)
-    total = 0
-    for adapter in client._transport.session.adapters.values():
-        manager = adapter.poolmanager  # type: ignore[attr-defined]
-        for key in list(manager.pools.keys()):
-            total += manager.pools[key].pool.qsize()
-    return total
+    return sum(
+        len(adapter.poolmanager.pools)  # type: ignore[attr-defined]
+        for adapter in client._transport.session.adapters.values()
+    )

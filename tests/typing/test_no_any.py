@@ -18,11 +18,21 @@ from pydantic import BaseModel
 
 import streamtape_sdk
 from streamtape_sdk import resources
+from streamtape_sdk._async.resources import AsyncAccount, AsyncFiles, AsyncFolders, AsyncRemote
 
 PUBLIC_OBJECTS: list[object] = [
     getattr(streamtape_sdk, name) for name in streamtape_sdk.__all__ if name != "__version__"
 ]
-RESOURCES: list[type] = [resources.Account, resources.Files, resources.Remote, resources.Folders]
+RESOURCES: list[type] = [
+    resources.Account,
+    resources.Files,
+    resources.Remote,
+    resources.Folders,
+    AsyncAccount,
+    AsyncFiles,
+    AsyncRemote,
+    AsyncFolders,
+]
 CLASSES: list[type] = [obj for obj in PUBLIC_OBJECTS if isinstance(obj, type)] + RESOURCES
 MODELS: list[type[BaseModel]] = [cls for cls in CLASSES if issubclass(cls, BaseModel)]
 

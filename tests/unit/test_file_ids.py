@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from streamtape_sdk.resources.files import _file_ids
+from streamtape_sdk._core.files import check_file_ids
 
 
 class CountingId(str):
@@ -18,13 +18,13 @@ class CountingId(str):
 
 
 def test_order_kept_and_duplicates_dropped() -> None:
-    assert _file_ids(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
+    assert check_file_ids(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]
 
 
 def test_many_ids_are_deduplicated_without_pairwise_comparisons() -> None:
     ids = [CountingId(f"id{n % 5000}") for n in range(10_000)]
     CountingId.comparisons = 0
-    unique = _file_ids(ids)
+    unique = check_file_ids(ids)
     assert unique == [f"id{n}" for n in range(5000)]
     # A list-membership check compares each id with every earlier one (~12.5 million times).
     assert CountingId.comparisons <= 2 * len(ids)
