@@ -87,7 +87,7 @@ class AsyncStreamtape:
         ImportError: httpx2 is not installed (the message names `streamtape-sdk[async]`).
         TypeError, ValueError: a bad argument (checked before any I/O).
 
-    Example:
+    Examples:
         >>> async with AsyncStreamtape() as client:  # doctest: +SKIP
         ...     info = await client.account.info()
     """
@@ -159,7 +159,7 @@ class AsyncStreamtape:
             ValueError: both `max_retries` and `retry` given, or a bad value.
             TypeError: a value of the wrong type.
 
-        Example:
+        Examples:
             >>> await client.with_options(timeout=5).account.info()  # doctest: +SKIP
         """
         new_timeout, new_retry = derive_options(

@@ -58,7 +58,7 @@ class AsyncAccount(AsyncResource):
             MissingCredentialsError: no login or key configured.
             PermissionDeniedError: wrong login or key.
 
-        Example:
+        Examples:
             >>> (await client.account.info()).email  # doctest: +SKIP
             'me@example.com'
         """

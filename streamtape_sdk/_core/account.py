@@ -21,7 +21,7 @@ class AccountCore(CoreResource):
             MissingCredentialsError: no login or key configured.
             PermissionDeniedError: wrong login or key.
 
-        Example:
+        Examples:
             >>> client.account.info().email  # doctest: +SKIP
             'me@example.com'
         """

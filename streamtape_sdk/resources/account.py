@@ -28,7 +28,7 @@ class Account(Resource):
             MissingCredentialsError: no login or key configured.
             PermissionDeniedError: wrong login or key.
 
-        Example:
+        Examples:
             >>> client.account.info().email  # doctest: +SKIP
             'me@example.com'
         """
