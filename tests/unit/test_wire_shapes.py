@@ -408,32 +408,36 @@ def test_captcha_ticket_fields() -> None:
 EMPTY_LISTING: dict[str, object] = {"folders": [], "files": []}
 
 #: path -> (the call, the replies after the null one, what the null must come out as).
-NULL_RESULTS: dict[str, tuple[Callable[[Streamtape], object], list[tuple[str, object]], Any]] = {
-    "/file/dlticket": (lambda c: c.files.get_download_ticket(FILE_A), [], NotFoundError),
-    "/file/dl": (lambda c: c.files.get_download_link(FILE_A, "t"), [], NotFoundError),
-    "/file/getsplash": (lambda c: c.files.thumbnail_url(FILE_A), [], NotFoundError),
-    "/file/info": (lambda c: c.files.info(FILE_A), [], {}),
-    "/remotedl/status": (lambda c: c.remote.list(), [], {}),
-    "/file/listfolder": (lambda c: c.folders.list().files, [], []),
-    "/file/runningconverts": (lambda c: c.files.running_conversions(), [], []),
-    "/file/failedconverts": (lambda c: c.files.failed_conversions(), [], []),
-    "/file/rename": (lambda c: c.files.rename(FILE_A, "n"), [], ResponseFormatError),
-    "/file/move": (lambda c: c.files.move(FILE_A, "f"), [], ResponseFormatError),
-    "/file/delete": (lambda c: c.files.delete(FILE_A), [], ResponseFormatError),
-    "/file/renamefolder": (lambda c: c.folders.rename("f", "n"), [], ResponseFormatError),
-    "/file/deletefolder": (lambda c: c.folders.delete("f"), [], ResponseFormatError),
-    "/remotedl/remove": (lambda c: c.remote.remove("r"), [], ResponseFormatError),
-    "/account/info": (lambda c: c.account.info(), [], ResponseFormatError),
-    "/file/ul": (lambda c: c.files.get_upload_url(), [], ResponseFormatError),
+#: Per endpoint: the call, the replies that follow the null (built when the test runs, so
+#: "added" timestamps are fresh however long the suite has run), and the expected outcome.
+NULL_RESULTS: dict[
+    str, tuple[Callable[[Streamtape], object], Callable[[], list[tuple[str, object]]], Any]
+] = {
+    "/file/dlticket": (lambda c: c.files.get_download_ticket(FILE_A), list, NotFoundError),
+    "/file/dl": (lambda c: c.files.get_download_link(FILE_A, "t"), list, NotFoundError),
+    "/file/getsplash": (lambda c: c.files.thumbnail_url(FILE_A), list, NotFoundError),
+    "/file/info": (lambda c: c.files.info(FILE_A), list, {}),
+    "/remotedl/status": (lambda c: c.remote.list(), list, {}),
+    "/file/listfolder": (lambda c: c.folders.list().files, list, []),
+    "/file/runningconverts": (lambda c: c.files.running_conversions(), list, []),
+    "/file/failedconverts": (lambda c: c.files.failed_conversions(), list, []),
+    "/file/rename": (lambda c: c.files.rename(FILE_A, "n"), list, ResponseFormatError),
+    "/file/move": (lambda c: c.files.move(FILE_A, "f"), list, ResponseFormatError),
+    "/file/delete": (lambda c: c.files.delete(FILE_A), list, ResponseFormatError),
+    "/file/renamefolder": (lambda c: c.folders.rename("f", "n"), list, ResponseFormatError),
+    "/file/deletefolder": (lambda c: c.folders.delete("f"), list, ResponseFormatError),
+    "/remotedl/remove": (lambda c: c.remote.remove("r"), list, ResponseFormatError),
+    "/account/info": (lambda c: c.account.info(), list, ResponseFormatError),
+    "/file/ul": (lambda c: c.files.get_upload_url(), list, ResponseFormatError),
     # Non-idempotent calls: the null may hide a success; the listing decides.
     "/file/createfolder": (
         lambda c: c.folders.create("n"),
-        [("/file/listfolder", {"folders": [{"id": "newF", "name": "n"}], "files": []})],
+        lambda: [("/file/listfolder", {"folders": [{"id": "newF", "name": "n"}], "files": []})],
         CreatedFolder.model_validate({"folderid": "newF"}),
     ),
     "/remotedl/add": (
         lambda c: c.remote.add("https://cdn.example.org/a.mp4"),
-        [
+        lambda: [
             (
                 "/remotedl/status",
                 {
@@ -455,7 +459,8 @@ NULL_RESULTS: dict[str, tuple[Callable[[Streamtape], object], list[tuple[str, ob
 def test_null_result_means_what_the_service_means(
     client: Streamtape, rsps: responses.RequestsMock, path: str
 ) -> None:
-    call, then, expected = NULL_RESULTS[path]
+    call, replies, expected = NULL_RESULTS[path]
+    then = replies()
     add_json(rsps, path, None)
     for next_path, result in then:
         add_json(rsps, next_path, result)
