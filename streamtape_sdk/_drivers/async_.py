@@ -23,7 +23,7 @@ else:  # pragma: no cover - Python 3.10
     from typing_extensions import assert_never
 
 from .._config import Timeout
-from .._core.calls import credentials
+from .._core.calls import check_timeout, credentials
 from .._core.effects import (
     Blocking,
     Effect,
@@ -42,6 +42,7 @@ from .._core.run import iterate_async, run_async
 from .._endpoints import Endpoint
 from .._redaction import forget_secret, redact, register_secret
 from .._retry import RetryPolicy
+from .._transport import require_usable_url
 from ..errors import (
     APIConnectionError,
     APITimeoutError,
@@ -221,6 +222,8 @@ class AsyncTransport:
     async def open(self, request: HttpRequest) -> httpx2.Response:
         """Send `request` and return the reply with its body still unread."""
         self.ensure_open()
+        check_timeout(request.timeout)
+        require_usable_url(request.url, request.endpoint)
         built = self.build(request)
         started = time.monotonic()
         try:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import requests
     from werkzeug.serving import BaseWSGIServer
 
-    from streamtape_sdk import AsyncStreamtape, Streamtape
+    from streamtape_sdk import AsyncStreamtape, Streamtape, Timeout
 
     from ._app import ConnectionRegistry
 
@@ -271,12 +271,15 @@ class FakeStreamtape:
     def client(
         self,
         *,
-        timeout: float = 30.0,
+        timeout: float | Timeout = 30.0,
         max_retries: int = 3,
         session: requests.Session | None = None,
         user_agent: str | None = None,
     ) -> Streamtape:
         """A ``Streamtape`` client pointed at this emulator with its credentials.
+
+        ``timeout`` is seconds or a ``Timeout`` (e.g. a short ``upload_reply``), as for
+        ``Streamtape``.
 
         Raises:
             RuntimeError: not started.
@@ -296,7 +299,7 @@ class FakeStreamtape:
     def async_client(
         self,
         *,
-        timeout: float = 30.0,
+        timeout: float | Timeout = 30.0,
         max_retries: int = 3,
         user_agent: str | None = None,
     ) -> AsyncStreamtape:

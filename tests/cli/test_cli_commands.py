@@ -279,10 +279,12 @@ def test_remote_add_and_wait(run: Runner, env: FakeStreamtape) -> None:
     result = run("remote", "add", url, "--name", "copy.bin", "--wait")
     assert result.code == 0
     assert "finished" in result.out
-    # The source names itself (Content-Disposition) and the service then ignores --name
-    # (§5.6 N11): until remote add renames after finishing, either name is possible.
+    # The source names itself (Content-Disposition) and the service ignores --name (§5.6
+    # N11): --wait renames the stored file to the requested name.
     copies = [f for f in env.files() if f.id != source]
-    assert [(f.name in ("copy.bin", "source.bin"), f.size) for f in copies] == [(True, 5000)]
+    assert [(f.name, f.size) for f in copies] == [("copy.bin", 5000)]
+    assert env.calls("/file/rename") == 1
+    assert "Renamed the file from 'source.bin' to 'copy.bin'" in result.out
 
 
 def test_remote_add_json_with_headers_and_folder(run: Runner, env: FakeStreamtape) -> None:

@@ -110,12 +110,14 @@ def test_remote_upload_lifecycle(client: Streamtape, fake_streamtape: FakeStream
     folder = client.folders.create("Remote").folder_id
     job = client.remote.add(link.url, folder=folder, name="copy.bin", headers={"X-A": "1"})
     assert job.folder_id == folder
-    done = client.remote.wait(job.id, poll_interval=0.05, timeout=30)
+    done = client.remote.wait(job, poll_interval=0.05, timeout=30)
     assert done.is_finished
     assert done.file_id is not None
-    # The source names itself (Content-Disposition), and the service then ignores `name`
-    # (§5.6 N11): until remote.add renames after finishing, either name is possible.
-    assert fake_streamtape.file(done.file_id).name in ("copy.bin", "source.bin")
+    # The source names itself (Content-Disposition) and the service ignores `name` (§5.6
+    # N11): wait renames the stored file to the requested name and says so.
+    assert fake_streamtape.file(done.file_id).name == "copy.bin"
+    assert (done.name, done.renamed_from) == ("copy.bin", "source.bin")
+    assert fake_streamtape.file(done.file_id).folder_id == folder
     assert job.id in client.remote.list()
     assert client.remote.status(job.id).bytes_loaded == 5000
     client.remote.remove(job.id)

@@ -539,13 +539,13 @@ class CellOutcome:
 
 
 def run_cell(env: MatrixEnv, endpoint: str, fault: str) -> CellOutcome:
-    """Seed, inject `fault` once on `endpoint` (or pick the wrong-key client / unknown ids),
-    make the SDK call, and report what happened. Any exception is captured, whatever its type,
-    so the caller can assert it exactly."""
+    """Seed, inject `fault` once on `endpoint` (any emulator fault; or pick the wrong-key
+    client / unknown ids), make the SDK call, and report what happened. Any exception is
+    captured, whatever its type, so the caller can assert it exactly."""
     env.fake.reset_faults()
     prepared = DRIVERS[endpoint](env, fault == UNKNOWN_ID_FAULT)
     client = env.bad_client if fault == WRONG_KEY_FAULT else env.client
-    if fault in INJECTED_FAULTS:
+    if fault not in (WRONG_KEY_FAULT, UNKNOWN_ID_FAULT):
         env.fake.inject(endpoint, fault, times=1, delay=SLOW_DELAY)
     before = env.fake.calls(endpoint)
     result: object = None

@@ -264,3 +264,142 @@ def test_captcha_ticket_without_answer_never_reaches_file_dl(
         assert written.read_bytes() == b"guarded"
     finally:
         env.fake.clear_captcha()
+
+
+# -- the faults of real replies: N13 (string status, JSON 429), N14 (Cloudflare 403) -----------
+
+#: The later columns, for every API endpoint, in this order.
+REPLY_FAULTS: tuple[str, ...] = (
+    Fault.CLOUDFLARE_403.value,
+    Fault.STRING_STATUS.value,
+    Fault.JSON_429.value,
+)
+
+RLM = Expect(BandwidthExceededError, 1)  # a 429 on a non-idempotent call: refused, not repeated
+
+
+def reply_row(*cells: Expect) -> dict[str, Expect]:
+    return dict(zip(REPLY_FAULTS, cells, strict=True))
+
+
+# A Cloudflare page at 403 is not the JSON envelope: a format error that names the CDN, never
+# "check your login and key"; where the call may have taken effect it is reconciled (nothing is
+# found, so the outcome is unknown). A string `status` ("200") is read as the number. A JSON 429
+# without Retry-After is retried on idempotent endpoints, like 509.
+# fmt: off
+REPLY_EXPECTED: dict[str, dict[str, Expect]] = {
+    #                                  cf403 str  429
+    "/account/info":         reply_row(FMT, OK1, RTY),
+    "/file/dlticket":        reply_row(FMT, OK1, RTY),
+    "/file/dl":              reply_row(FMT, OK1, RTY),
+    "/file/info":            reply_row(FMT, OK1, RTY),
+    "/file/ul":              reply_row(FMT, OK1, RTY),
+    "/remotedl/add":         reply_row(UNK, OK1, RLM),
+    "/remotedl/remove":      reply_row(FMT, OK1, RTY),
+    "/remotedl/status":      reply_row(FMT, OK1, RTY),
+    "/file/listfolder":      reply_row(FMT, OK1, RTY),
+    "/file/createfolder":    reply_row(UNK, OK1, RLM),
+    "/file/renamefolder":    reply_row(FMT, OK1, RTY),
+    "/file/deletefolder":    reply_row(FMT, OK1, RTY),
+    "/file/rename":          reply_row(FMT, OK1, RTY),
+    "/file/move":            reply_row(FMT, OK1, RTY),
+    "/file/delete":          reply_row(FMT, OK1, RTY),
+    "/file/runningconverts": reply_row(FMT, OK1, RTY),
+    "/file/failedconverts":  reply_row(FMT, OK1, RTY),
+    "/file/getsplash":       reply_row(FMT, OK1, RTY),
+}
+# fmt: on
+
+
+def test_reply_fault_table_covers_every_endpoint_and_follows_the_retry_policy() -> None:
+    assert set(REPLY_EXPECTED) == set(ENDPOINT_PATHS)
+    for endpoint in ALL_API_ENDPOINTS:
+        cells = REPLY_EXPECTED[endpoint.path]
+        assert tuple(cells) == REPLY_FAULTS
+        assert (cells["json_429"].calls == 2) is endpoint.idempotent, endpoint.path
+        assert (cells["cloudflare_403"] is UNK) is not endpoint.idempotent, endpoint.path
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "fault"),
+    [
+        pytest.param(e, f, id=f"{e.strip('/')}-{f}", marks=pytest.mark.fault_cell)
+        for e in ENDPOINT_PATHS
+        for f in REPLY_FAULTS
+    ],
+)
+def test_reply_fault_cell(matrix_env: MatrixEnv, endpoint: str, fault: str) -> None:
+    expected = REPLY_EXPECTED[endpoint][fault]
+    outcome = run_cell(matrix_env, endpoint, fault)
+
+    assert_only_streamtape_errors(outcome.error)
+    raised = None if outcome.error is None else type(outcome.error)
+    assert raised is expected.error, f"{endpoint} x {fault}: got {outcome.error!r}"
+    assert outcome.calls == expected.calls, f"{endpoint} x {fault}: {outcome.calls} requests"
+    if outcome.error is None:
+        outcome.check(outcome.result)
+        return
+    message = str(outcome.error)
+    assert "STREAMTAPE_LOGIN" not in message, message  # not a credentials problem
+    if fault == "cloudflare_403":
+        assert "403" in message, message
+        assert "HTML" in message, message
+    if isinstance(outcome.error, APIError):
+        assert outcome.error.endpoint == endpoint
+        assert outcome.error.status == 429
+    if isinstance(outcome.error, OutcomeUnknownError):
+        assert outcome.error.endpoint == endpoint
+        assert "Before trying again" in message
+
+
+#: The same faults on the transfer endpoints: the upload POST answers a JSON envelope (so all
+#: three apply); a download link sends no envelope, so only the Cloudflare page applies there.
+UPLOAD_REPLY_EXPECTED: dict[str, tuple[Expect, int]] = {  # fault -> (outcome, files stored)
+    # the upload may have reached the service: reconciled (not found), never re-sent
+    "cloudflare_403": (UNK, 0),
+    "string_status": (OK1, 1),
+    # refused before anything was stored: safe to say "try again later"
+    "json_429": (RLM, 0),
+}
+
+
+@pytest.mark.parametrize("fault", REPLY_FAULTS)
+def test_reply_fault_on_the_upload_post(matrix_env: MatrixEnv, tmp_path: Path, fault: str) -> None:
+    expected, stored = UPLOAD_REPLY_EXPECTED[fault]
+    env = matrix_env
+    env.fake.reset_faults()
+    path = tmp_path / (env.unique("up") + ".bin")
+    path.write_bytes(b"u" * 100)
+    env.fake.inject("upload", fault, times=1)
+    before = env.fake.calls("upload")
+    error: BaseException | None = None
+    try:
+        uploaded = env.client.files.upload(path)
+    except Exception as exc:  # any type: asserted exactly below
+        error = exc
+    env.fake.reset_faults()
+
+    assert_only_streamtape_errors(error)
+    assert (None if error is None else type(error)) is expected.error, repr(error)
+    assert env.fake.calls("upload") - before == expected.calls
+    matching = [f for f in env.fake.files() if f.name == path.name]
+    assert len(matching) == stored
+    if error is None:
+        assert uploaded.id == matching[0].id
+    else:
+        assert "STREAMTAPE_LOGIN" not in str(error)
+
+
+def test_cloudflare_403_on_a_download_link_renews_the_link(
+    matrix_env: MatrixEnv, tmp_path: Path
+) -> None:
+    env = matrix_env
+    env.fake.reset_faults()
+    file_id = env.fake.add_file(env.unique("cf") + ".bin", b"d" * 100)
+    env.fake.inject("download", Fault.CLOUDFLARE_403, times=1)
+    before = (env.fake.calls("download"), env.fake.calls("/file/dl"))
+    written = env.client.files.download(file_id, tmp_path / "out.bin")
+    assert written.read_bytes() == b"d" * 100
+    assert env.fake.calls("download") - before[0] == 2
+    assert env.fake.calls("/file/dl") - before[1] == 2  # a refused link is renewed
+    assert env.fake.pending_faults() == {}

@@ -6,6 +6,13 @@ Checked per cell: the exception's message, `repr` and `args`, every link of its
 record (formatted message, raw `msg` and `args`, formatted with traceback); the `repr`/`str`
 of the result models, of both clients, their resources and transports. Every check bumps a
 counter, so the audit cannot silently shrink.
+
+The real reply shapes (§5.6: Cloudflare 403, string status, JSON 429, null results, captcha
+tickets) and `remote.add`'s secret parameters (source URL userinfo and query values, header
+values) are audited the same way. Scope: everything the SDK shows (exceptions, results, reprs,
+the SDK's and urllib3's log records) must hold none of these secrets. The emulator's own log
+(`streamtape_sdk.testing`) records what the server received; the service legitimately receives
+the source URL and headers, so those lines are audited for the API key only.
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from streamtape_sdk import (
 )
 from streamtape_sdk.testing import FakeStreamtape
 from tests.reliability.conftest import (
+    ENDPOINT_PATHS,
     SECRET_KEY,
     WRONG_KEY,
     MatrixEnv,
@@ -369,3 +377,137 @@ def test_the_key_never_surfaces_from_a_copy(
     assert audit.leaks == []
     assert server_audit.leaks == []
     assert audit.checks >= 20
+
+
+# -- real reply shapes (§5.6): new faults, null results, captcha, secret remote parameters -----
+
+#: The faults of real replies, on every API endpoint (N9, N13, N14, N16).
+REPLY_FAULTS = ("cloudflare_403", "string_status", "json_429", "null_result")
+#: Faults for `remote.add` with secret parameters: refused, ambiguous (reconciled), and lost.
+REMOTE_ADD_FAULTS = ("http_500", "cloudflare_403", "json_429", "html_200", "drop", "null_result")
+#: A source URL and headers carrying secrets (userinfo, a signed query, a cookie, Basic-Auth).
+SECRET_SOURCE_PATH = "/v.mp4?sig=SiGnAtUrE9&token=T0kenValue"
+SECRET_HEADERS = {"Cookie": "sid=C00kie", "Authorization": "Basic QmFzaWNTZWNyZXQ="}
+REMOTE_SECRETS = ("Pa55word", "SiGnAtUrE9", "T0kenValue", "C00kie", "QmFzaWNTZWNyZXQ=")
+
+
+def _secret_source(port: int) -> str:
+    return f"http://user:Pa55word@127.0.0.1:{port}{SECRET_SOURCE_PATH}"
+
+
+def _remote_scenarios(env: MatrixEnv) -> Iterator[tuple[str, object]]:
+    """`remote.add` with secret parameters: with each fault, then a job that fails, seen
+    through `status`, `list` and `wait`. Yields (name, result or exception)."""
+    url = _secret_source(closed_port())  # loopback, refused: the job ends in "error"
+    for fault in REMOTE_ADD_FAULTS:
+        env.fake.reset_faults()
+        env.fake.inject("/remotedl/add", fault, times=1)
+        try:
+            yield f"remote.add x {fault}", env.client.remote.add(url, headers=SECRET_HEADERS)
+        except Exception as exc:
+            yield f"remote.add x {fault}", exc
+        env.fake.reset_faults()
+    job = env.client.remote.add(url, headers=SECRET_HEADERS, name="n.mp4")
+    yield "remote.add", job
+    env.fake.wait_remote_upload(job.id)
+    yield "remote.status", env.client.remote.status(job.id)
+    yield "remote.list", env.client.remote.list()
+    try:
+        yield "remote.wait", env.client.remote.wait(job, poll_interval=0.01, timeout=10)
+    except Exception as exc:
+        yield "remote.wait", exc
+
+
+def _captcha_scenarios(env: MatrixEnv, tmp_path: Path) -> Iterator[tuple[str, object]]:
+    file_id = env.fake.add_file(env.unique("captcha") + ".bin", b"guarded")
+    env.fake.require_captcha(file_id, answer="x7k2")
+    try:
+        calls: dict[str, Callable[[], object]] = {
+            "captcha ticket": lambda: env.client.files.get_download_ticket(file_id),
+            "captcha no solver": lambda: env.client.files.download(file_id, tmp_path / "a"),
+            "captcha wrong": lambda: env.client.files.download(
+                file_id, tmp_path / "b", captcha_solver=lambda _t: "nope"
+            ),
+            "captcha solved": lambda: env.client.files.download(
+                file_id, tmp_path / "c", captcha_solver=lambda _t: "x7k2"
+            ),
+        }
+        for name, call in calls.items():
+            try:
+                yield name, call()
+            except Exception as exc:
+                yield name, exc
+    finally:
+        env.fake.clear_captcha()
+
+
+def test_secrets_never_surface_from_real_reply_shapes(
+    matrix_env: MatrixEnv, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    """The key, and the secrets of `remote.add`'s source URL and headers, in everything the
+    SDK shows: exceptions, results and their reprs, and the SDK's and urllib3's log records.
+
+    What the emulator logs is what a server received: it stands for the service, which
+    does get the source URL and headers (that is what they are for). Its lines are audited
+    for the key only; the remote parameters in them are not a leak of the SDK's."""
+    caplog.set_level(logging.DEBUG)
+    audit = Audit((SECRET_KEY, WRONG_KEY, *REMOTE_SECRETS))
+    server_audit = Audit((SECRET_KEY, WRONG_KEY))
+    scenarios: list[tuple[str, object]] = []
+    for endpoint in ENDPOINT_PATHS:
+        for fault in REPLY_FAULTS:
+            outcome = run_cell(matrix_env, endpoint, fault)
+            scenarios.append((f"{endpoint} x {fault}", outcome.error or outcome.result))
+            _audit_records(audit, server_audit, caplog, f"{endpoint} x {fault}")
+    for name, result in (*_remote_scenarios(matrix_env), *_captcha_scenarios(matrix_env, tmp_path)):
+        scenarios.append((name, result))
+        _audit_records(audit, server_audit, caplog, name)
+    for name, result in scenarios:
+        if isinstance(result, BaseException):
+            assert_only_streamtape_errors(result)
+            audit.exception(name, result)
+        else:
+            audit.value(f"{name} result", result)
+    audit.objects("end", *matrix_env.clients())
+
+    kinds = {name: type(result).__name__ for name, result in scenarios}
+    # The scenarios really reached the paths they are meant to audit.
+    assert kinds["captcha no solver"] == "CaptchaRequiredError"
+    assert kinds["captcha solved"] == "PosixPath"
+    assert kinds["remote.add x html_200"] == "OutcomeUnknownError"
+    assert kinds["remote.add x http_500"] == "ServerError"
+    assert kinds["remote.wait"] == "RemoteUploadFailedError"
+    assert kinds["/file/dl x null_result"] == "NotFoundError"
+    assert server_audit.records > len(ENDPOINT_PATHS) * len(REPLY_FAULTS)
+    record_figure(
+        "secret audit (real replies)",
+        f"{audit.checks} places checked ({len(scenarios)} scenarios, {audit.records} SDK "
+        f"log records, {server_audit.records} emulator records), {len(audit.leaks)} leaks",
+    )
+    assert audit.leaks == []
+    assert server_audit.leaks == []
+
+
+def _audit_records(
+    audit: Audit, server_audit: Audit, caplog: pytest.LogCaptureFixture, where: str
+) -> None:
+    server = [r for r in caplog.records if r.name.startswith(EMULATOR_LOGGER)]
+    audit.log_records(where, [r for r in caplog.records if r not in server])
+    server_audit.log_records(where, server)
+    caplog.clear()
+
+
+def test_the_remote_status_model_masks_its_source(fake: FakeStreamtape) -> None:
+    """Guard for the audit above: the secrets are really in what the server received, and
+    masked in the model the SDK returns."""
+    with make_client(fake.base_url) as client:
+        url = _secret_source(closed_port())
+        job = client.remote.add(url, headers=SECRET_HEADERS)
+        fake.wait_remote_upload(job.id)
+        status = client.remote.status(job.id)
+    [record] = [r for r in fake.remote_uploads() if r.id == job.id]
+    assert record.url == url  # the server got the real URL: the job could run
+    assert status.remote_url == url  # the field holds the value, for the caller's own use
+    shown = f"{status!r} {status} {status.model_dump()} {status.model_dump_json()}"
+    assert not [s for s in REMOTE_SECRETS if s in shown], shown
+    assert "127.0.0.1" in shown  # masked, not dropped
