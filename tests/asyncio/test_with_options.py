@@ -90,7 +90,8 @@ def open_connections(client: Streamtape) -> int:
     if target is not None:  # the async client behind a facade
         pool = target._transport.client._transport._pool
         return len(pool.connections)
-    return sum(
-        len(adapter.poolmanager.pools)  # type: ignore[attr-defined]
-        for adapter in client._transport.session.adapters.values()
-    )
+    pools = 0
+    for adapter in client._transport.session.adapters.values():
+        manager: object = getattr(adapter, "poolmanager", None)
+        pools += len(getattr(manager, "pools", ()))
+    return pools
