@@ -10,13 +10,22 @@ import pytest
 
 from streamtape_sdk import Streamtape
 from streamtape_sdk.testing import FakeStreamtape
+from tests.asyncfacade import CLIENT_KINDS, make_any_client
 
 
-@pytest.fixture
-def client(fake_streamtape: FakeStreamtape) -> Iterator[Streamtape]:
-    """A client whose retry backoffs and ticket waits do not really sleep."""
-    with fake_streamtape.client(max_retries=3) as instance:
-        instance._transport.sleep = lambda _seconds: None
+@pytest.fixture(params=CLIENT_KINDS)
+def client(request: pytest.FixtureRequest, fake_streamtape: FakeStreamtape) -> Iterator[Streamtape]:
+    """A client whose retry backoffs and ticket waits do not really sleep: a `Streamtape`,
+    then an `AsyncStreamtape` behind a `SyncFacade` (each test runs against both)."""
+    instance = make_any_client(
+        request.param,
+        login=fake_streamtape.login,
+        key=fake_streamtape.key,
+        base_url=fake_streamtape.base_url,
+        max_retries=3,
+        sleep=lambda _seconds: None,
+    )
+    with instance:
         yield instance
 
 
