@@ -282,7 +282,6 @@ class _Stream:
         self.endpoint = endpoint
         self.chunks = response.aiter_raw()
         self.pending = b""
-        self.error: StreamtapeError | None = None
         self.ended = False
 
 
@@ -351,36 +350,30 @@ class AsyncDriver:
             await sleep(min(left, _CANCEL_POLL))
 
     async def _read(self, stream: _Stream, size: int) -> bytes:
-        """Up to `size` bytes: what has arrived, gathered until `size` or the body's end.
+        """What has arrived of the body, at most `size` bytes (like `read1`); b"" at its end.
 
-        A broken connection hands over the bytes received before it first; the error
-        comes with the next read.
+        A broken connection raises `APIConnectionError`; every byte handed over before it is
+        the caller's to keep.
         """
-        if stream.error is not None and not stream.pending:
-            error, stream.error = stream.error, None
-            raise error
-        data = bytearray(stream.pending)
-        stream.pending = b""
-        while len(data) < size and not stream.ended and stream.error is None:
-            try:
-                chunk = await anext(stream.chunks)
-            except StopAsyncIteration:
-                stream.ended = True
-                break
-            except httpx2.HTTPError as exc:
-                stream.error = APIConnectionError(
-                    f"{stream.endpoint.path}: the reply broke off after some bytes "
-                    f"({type(exc).__name__}); the rest can be fetched again."
-                )
-                break
-            data += chunk
-        if len(data) > size:
-            stream.pending = bytes(data[size:])
-            del data[size:]
-        if not data and stream.error is not None:
-            error, stream.error = stream.error, None
-            raise error
-        return bytes(data)
+        if stream.pending:
+            data, stream.pending = stream.pending[:size], stream.pending[size:]
+            return data
+        if stream.ended:
+            return b""
+        try:
+            chunk = await anext(stream.chunks)
+        except StopAsyncIteration:
+            stream.ended = True
+            return b""
+        except httpx2.HTTPError as exc:
+            error = APIConnectionError(
+                f"{stream.endpoint.path}: the reply broke off ({type(exc).__name__}); the "
+                "rest can be fetched again."
+            )
+        else:
+            stream.pending = chunk[size:]
+            return chunk[:size]
+        raise error
 
     async def _gather(self, effect: Gather) -> list[object]:
         results: list[object] = [None] * len(effect.flows)
