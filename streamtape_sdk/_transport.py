@@ -16,6 +16,7 @@ import os
 import time
 import weakref
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -25,6 +26,7 @@ from urllib3.exceptions import NewConnectionError
 from . import _redaction
 from ._config import Timeout
 from ._core.calls import api_call, check_timeout, credentials
+from ._core.effects import Flow
 from ._core.envelope import ParamValue, parse_retry_after
 from ._drivers.sync import SyncDriver
 from ._endpoints import Endpoint
@@ -51,6 +53,8 @@ __all__ = [
 DEFAULT_BASE_URL = "https://api.streamtape.com"
 
 logger = logging.getLogger("streamtape_sdk")
+
+T = TypeVar("T")
 
 # Pool large enough for a client shared by many threads (requests' default keeps 10).
 _POOL_MAXSIZE = 32
@@ -209,6 +213,15 @@ class Transport:
             ResponseFormatError: the body is not the JSON envelope.
         """
         return SyncDriver(self).run(api_call(self, endpoint, params, timeout=timeout))
+
+    def sync_transport(self) -> Transport:
+        """This transport (the async one hands out its sync twin's): for the steps that run
+        with requests in worker threads (the sliced download)."""
+        return self
+
+    def run(self, flow: Flow[T]) -> T:
+        """Run a core flow on this transport with the sync driver."""
+        return SyncDriver(self).run(flow)
 
     def credentials(self) -> dict[str, str]:
         """The auth query parameters; raises `MissingCredentialsError` when one is missing."""

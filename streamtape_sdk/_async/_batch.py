@@ -35,6 +35,7 @@ class AsyncFilesBatch(AsyncResource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
     ) -> list[TransferOutcome]:
         """Upload many local files into one folder, `max_workers` at a time.
 
@@ -60,6 +61,8 @@ class AsyncFilesBatch(AsyncResource):
                 chunk and the rest are not started.
             listener: called with a `BatchEvent` (`start`, `hashing`, `bytes`, `done`) that
                 names the item, beside each upload's own progress.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
 
         Raises:
             ValueError: a bad argument (`max_workers`, a source that is not a path), before
@@ -86,6 +89,7 @@ class AsyncFilesBatch(AsyncResource):
                 fail_fast=fail_fast,
                 cancel=token,
                 listener=listener,
+                timeout=timeout,
             ),
             cancel,
         )
@@ -102,6 +106,8 @@ class AsyncFilesBatch(AsyncResource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
+        connections: int = 1,
     ) -> list[TransferOutcome]:
         """Download many files into `dest_dir` (created if missing) under their stored names.
 
@@ -124,13 +130,16 @@ class AsyncFilesBatch(AsyncResource):
             cancel: a `CancelToken`; a cancelled download keeps its partial file, and the
                 next run resumes it.
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
+            connections: parallel ranged requests per file, as in `download` (1 to 16).
 
         Raises:
             ValueError: a bad argument, before any I/O.
             OSError: `dest_dir` cannot be created, or the manifest cannot be read.
 
         Examples:
-            >>> client.files.download_many(["id1", "id2"], "downloads")  # doctest: +SKIP
+            >>> await client.files.download_many(["id1", "id2"], "downloads")  # doctest: +SKIP
 
         Under `AsyncStreamtape` the batch engine runs in a worker thread; cancelling the
         awaiting task cancels the batch like `cancel` does, then waits for it to stop.
@@ -147,6 +156,8 @@ class AsyncFilesBatch(AsyncResource):
                 fail_fast=fail_fast,
                 cancel=token,
                 listener=listener,
+                timeout=timeout,
+                connections=connections,
             ),
             cancel,
         )
@@ -170,6 +181,7 @@ class AsyncFoldersBatch(AsyncResource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
     ) -> builtins.list[TransferOutcome]:
         """Upload the *contents* of `local_dir` into folder `parent`, mirroring its tree.
 
@@ -202,6 +214,8 @@ class AsyncFoldersBatch(AsyncResource):
                 and so is every file below it.
             cancel: a `CancelToken` that stops the batch.
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
 
         Returns:
             One `TransferOutcome` per file (and per folder that failed), failed folders
@@ -233,6 +247,7 @@ class AsyncFoldersBatch(AsyncResource):
                 fail_fast=fail_fast,
                 cancel=token,
                 listener=listener,
+                timeout=timeout,
             ),
             cancel,
         )
@@ -251,6 +266,8 @@ class AsyncFoldersBatch(AsyncResource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
+        connections: int = 1,
     ) -> builtins.list[TransferOutcome]:
         """Download the *contents* of a folder (None: the root) into `local_dir`.
 
@@ -273,6 +290,9 @@ class AsyncFoldersBatch(AsyncResource):
             fail_fast: stop starting new downloads after the first failure.
             cancel: a `CancelToken` that stops the batch (partial files are kept).
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
+            connections: parallel ranged requests per file, as in `download` (1 to 16).
 
         Returns:
             One `TransferOutcome` per file, in walk order.
@@ -302,6 +322,8 @@ class AsyncFoldersBatch(AsyncResource):
                 fail_fast=fail_fast,
                 cancel=token,
                 listener=listener,
+                timeout=timeout,
+                connections=connections,
             ),
             cancel,
         )

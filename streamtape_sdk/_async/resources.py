@@ -17,7 +17,6 @@ from .._core.account import AccountCore
 from .._core.files import CaptchaSolver, FilesCore
 from .._core.folders import FoldersCore
 from .._core.remote import RemoteCore
-from ..errors import StreamtapeError
 from ..models import (
     AccountInfo,
     Conversion,
@@ -29,6 +28,7 @@ from ..models import (
     FolderWalkEntry,
     KeyedResult,
     ListResult,
+    RemoteAddOutcome,
     RemoteUpload,
     RemoteUploadStatus,
     UploadedFile,
@@ -240,6 +240,7 @@ class AsyncFiles(AsyncFilesBatch):
         expected_sha256: str | None = None,
         cancel: CancelToken | None = None,
         timeout: float | None = None,
+        connections: int = 1,
     ) -> Path:
         """Download a file to `dest`, streamed to disk, resuming after dropped connections.
 
@@ -269,13 +270,21 @@ class AsyncFiles(AsyncFilesBatch):
             cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
                 `TransferCancelledError`, keeping the partial state for a resume.
             timeout: seconds for each connection and each read.
+            connections: parallel ranged requests for this one file (1 to 16; default 1).
+                More helps on high-latency links that throttle each connection, not on a
+                fast or local one; a host that ignores or refuses ranges gets one stream,
+                and one that limits connections per link (429) gets as many as it accepts
+                (streamtape-api.md §5.6 N18). See docs/transfers.md "Sliced downloads".
+                The parallel ranges run with requests in worker threads, under
+                `AsyncStreamtape` too (docs/architecture.md).
 
         Returns:
             The path written.
 
         Raises:
-            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed),
-                before any I/O.
+            TypeError: `connections` is not an int, or `cancel` not a `CancelToken`.
+            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed,
+                `connections` outside 1..16, `timeout` not positive), before any I/O.
             FileNotFoundError: the destination directory does not exist (before the ticket).
             PermissionError: the destination directory is not writable (likewise).
             FileExistsError: `dest` is a directory holding the server's file name and
@@ -303,6 +312,7 @@ class AsyncFiles(AsyncFilesBatch):
                 expected_sha256=expected_sha256,
                 cancel=cancel,
                 timeout=timeout,
+                connections=connections,
             )
         )
 
@@ -503,19 +513,29 @@ class AsyncRemote(AsyncResource):
         headers: Mapping[str, str] | str | None = None,
         *,
         timeout: float | None = None,
-    ) -> builtins.list[RemoteUpload | StreamtapeError]:
-        """Queue a remote upload of each URL; one entry per URL, in order.
+    ) -> builtins.list[RemoteAddOutcome]:
+        """Queue a remote upload of each URL; one `RemoteAddOutcome` per URL, in order.
 
-        A URL the service refuses does not stop the others: its entry is the error (like
-        `asyncio.gather(..., return_exceptions=True)`), so every queued job's id is kept.
-        Each `add` is never retried after an ambiguous failure.
+        A URL the service refuses does not stop the others: its outcome carries the error
+        and `upload=None`, so every queued job's id is kept. Each `add` is never retried
+        after an ambiguous failure (`OutcomeUnknownError` in the outcome).
+
+        Args:
+            urls: the URLs to fetch (a single string is one URL).
+            folder: the destination folder id (None: the root).
+            headers: HTTP headers for the fetch, as in `add`.
+            timeout: seconds for each `add` request's connection and read (None: the
+                client's); checked before any request.
 
         Raises:
-            ValueError: a URL is empty, or a header is not one line (before any request).
+            ValueError: a URL is empty, a header is not one line, or `timeout` is out of
+                range (before any request).
+            ClientClosedError, MissingCredentialsError: raised once, by the call itself:
+                they concern every URL.
 
         Examples:
-            >>> jobs = await client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
-            >>> ids = [j.id for j in jobs if isinstance(j, RemoteUpload)]  # doctest: +SKIP
+            >>> added = await client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
+            >>> ids = [o.upload.id for o in added if o.upload is not None]  # doctest: +SKIP
         """
         return await self._run(self._core.add_many(urls, folder, headers, timeout=timeout))
 

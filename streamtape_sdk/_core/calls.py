@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from typing import Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 from urllib.parse import urlencode
 
 from .._config import Timeout, require_seconds
@@ -26,6 +26,9 @@ from ..errors import (
 )
 from .effects import Flow, HttpRequest, http, sleep
 from .envelope import ParamValue, decode_envelope, describe_params, drop_none
+
+if TYPE_CHECKING:
+    from .._transport import Transport
 
 __all__ = [
     "CallSettings",
@@ -61,6 +64,11 @@ class CallSettings(Protocol):
 
     def credentials(self) -> dict[str, str]:
         """The auth query parameters; raises `MissingCredentialsError` when one is missing."""
+        ...
+
+    def sync_transport(self) -> Transport:
+        """A sync transport with the same settings, for steps run with requests in worker
+        threads (the sliced download)."""
         ...
 
 

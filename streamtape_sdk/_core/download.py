@@ -15,11 +15,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from .._cancel import CancelToken
 from .._endpoints import DOWNLOAD_GET
@@ -33,39 +32,28 @@ from ..errors import (
     TransferError,
     error_for_status,
 )
+from ..transfers._download import (
+    CONTENT_RANGE,
+    LINK_REFUSED,
+    RETRY_SLEEP_FACTOR,
+    BadReplyError,
+    DownloadTarget,
+    is_transient,
+    write_at,
+)
 from ..transfers._progress import ProgressCallback
 from ..transfers._resume import ResumeState
 from ..transfers._source import CHUNK_SIZE
 from .effects import Flow, HttpRequest, StreamHead, blocking, open_stream, read_chunk, sleep
 from .envelope import parse_retry_after
 
+if TYPE_CHECKING:
+    from .._transport import Transport
+    from ..transfers._download import Download as SlicedRun
+
 __all__ = ["RETRY_SLEEP_FACTOR", "DownloadTarget", "fetch_to_file"]
 
 logger = logging.getLogger("streamtape_sdk")
-
-#: A download's whole sleeping between retries is bounded by this many times the policy's
-#: `max_total_sleep` (60 s by default, so 10 minutes), however much progress it makes.
-RETRY_SLEEP_FACTOR = 10
-#: Statuses that mean "this link is no longer yours": fetch a new ticket and link.
-_LINK_REFUSED = frozenset({401, 403, 404, 410})
-_CONTENT_RANGE = re.compile(r"\s*bytes\s+(\d+)-(\d+)/(\d+)\s*", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class DownloadTarget:
-    """Where a link points: the URL and the size the API announced."""
-
-    url: str
-    size: int
-
-
-class _BadReplyError(TransferError):
-    """The link answered something that cannot be part of the file; nothing was stored."""
-
-    def __init__(self, message: str, *, stale_size: bool = False) -> None:
-        super().__init__(message)
-        #: The reply names another total size: the link (or the file) changed.
-        self.stale_size = stale_size
 
 
 def fetch_to_file(
@@ -81,12 +69,17 @@ def fetch_to_file(
     expected_sha256: str | None = None,
     cancel: CancelToken | None = None,
     timeout: float | None = None,
+    connections: int = 1,
+    sliced_transport: Transport | None = None,
 ) -> Flow[Path]:
     """Download `target` (file `file_id`) to `dest` through its resume state.
 
     `refresh` is a flow that fetches a fresh link when the current one is refused or
     expired. `replace` False never replaces an existing `dest`. When the flow is stopped
     (task cancelled, KeyboardInterrupt), the lock is released and the partial file kept.
+    `connections` > 1 first fetches the rest of the file as parallel ranges
+    (`transfers._sliced`, requests in worker threads over `sliced_transport`, as one blocking
+    step), then the single stream finishes whatever is left.
 
     Raises:
         TransferError: another process is downloading to `dest`, or the download kept
@@ -101,6 +94,8 @@ def fetch_to_file(
     try:
         run = _Download(policy, target, state, refresh, progress, expected_sha256, cancel)
         yield from run.start(resume)
+        if connections > 1 and sliced_transport is not None:
+            yield from run.fetch_sliced(sliced_transport, connections, timeout)
         yield from run.fetch_all(timeout)
         yield from blocking(lambda: run.finish(replace))
     finally:
@@ -147,29 +142,41 @@ class _Download:
             self.state.reset()
         self.offset, self.validator = self.state.load(self.target.size)
         if self.offset and self.hasher is not None:
-            yield from blocking(self._hash_kept_prefix)
+            yield from blocking(self.hash_kept_prefix)
         if self.offset:
             logger.debug("Resuming %s from byte %d", self.name, self.offset)
+
+    def fetch_sliced(
+        self, transport: Transport, connections: int, timeout: float | None
+    ) -> Flow[None]:
+        """The sliced download's parallel ranges, as one blocking step (worker threads with
+        requests); cancelling the async task stops them through `interrupt`."""
+        from ..transfers._sliced import fetch_sliced  # only sliced downloads pay for it
+
+        interrupt = CancelToken()
+        # The view has every attribute the sliced download reads (a `_download._Download`).
+        view = cast("SlicedRun", _SlicedView(self, transport, interrupt))
+        yield from blocking(partial(fetch_sliced, view, connections, timeout), interrupt)
 
     def fetch_all(self, timeout: float | None) -> Flow[None]:
         policy = self.policy
         budget = RetryBudget(policy, total_sleep_limit=policy.max_total_sleep * RETRY_SLEEP_FACTOR)
         while self.offset < self.target.size:
-            self._check_cancel()
+            self.check_cancelled()
             before = self.stored
             renew = False
             try:
                 yield from self._attempt(timeout)
                 continue
-            except _BadReplyError as error:
+            except BadReplyError as error:
                 failure: StreamtapeError = error
                 renew = error.stale_size
                 retry_after = None
             except APIError as error:
                 failure = error
-                if error.status in _LINK_REFUSED:
+                if error.status in LINK_REFUSED:
                     renew = True  # expired or refused: only a new ticket helps
-                elif not _transient(error):
+                elif not is_transient(error):
                     raise
                 retry_after = error.retry_after
             except APIConnectionError as error:
@@ -181,7 +188,7 @@ class _Download:
             if self.stored != before:
                 budget.progressed()  # this failure came after new bytes: not "in a row"
             if wait is None:
-                raise self._give_up(failure, budget, retry_after) from None
+                raise self.give_up(failure, budget, retry_after) from None
             logger.debug(
                 "Resuming download of %s at byte %d in %.2f s after %s",
                 self.name,
@@ -190,9 +197,9 @@ class _Download:
                 type(failure).__name__,
             )
             yield from sleep(wait, self.cancel)
-            self._check_cancel()
+            self.check_cancelled()
 
-    def _give_up(
+    def give_up(
         self, failure: StreamtapeError, budget: RetryBudget, retry_after: float | None
     ) -> TransferError:
         policy = self.policy
@@ -210,7 +217,7 @@ class _Download:
             )
         else:
             why = f"it failed {budget.failures + 1} times in a row without progress"
-        cls = IntegrityError if isinstance(failure, _BadReplyError) else TransferError
+        cls = IntegrityError if isinstance(failure, BadReplyError) else TransferError
         return cls(
             f"download of {self.name!r} gave up: {why} ({kept}). Last failure: {failure} "
             "Call download() again to resume."
@@ -232,7 +239,7 @@ class _Download:
                 f"expected {self.expected_sha256}; nothing was published and the partial file "
                 "was removed. Check expected_sha256, or try again."
             )
-        self._check_cancel()
+        self.check_cancelled()
         self.state.publish(replace=replace)
 
     # -- one request -------------------------------------------------------------------------
@@ -276,25 +283,25 @@ class _Download:
         """Validate a 206 against the range asked for; return the bytes it carries."""
         size = self.target.size
         header = head.header("Content-Range") or ""
-        match = _CONTENT_RANGE.fullmatch(header)
+        match = CONTENT_RANGE.fullmatch(header)
         if match is None:
-            raise _BadReplyError(f"the download link answered 206 with Content-Range {header!r}")
+            raise BadReplyError(f"the download link answered 206 with Content-Range {header!r}")
         start, end, total = (int(group) for group in match.groups())
         if total != size:
-            raise _BadReplyError(
+            raise BadReplyError(
                 f"the download link serves {total} bytes (Content-Range {header!r}) but the "
                 f"API announced {size}",
                 stale_size=True,
             )
         if start != self.offset or end < start or end >= size:
-            raise _BadReplyError(
+            raise BadReplyError(
                 f"the download link answered Content-Range {header!r} to a request for "
                 f"bytes {self.offset}-"
             )
         if self.validator and validator and validator != self.validator:
             # The server ignored If-Range and the file changed: the kept bytes are stale.
-            self._restart()
-            raise _BadReplyError(f"the file behind the link changed (validator {validator!r})")
+            self.restart()
+            raise BadReplyError(f"the file behind the link changed (validator {validator!r})")
         return _checked_length(head, end - start + 1)
 
     def _check_full_reply(self, head: StreamHead) -> int:
@@ -302,13 +309,13 @@ class _Download:
         If-Range said the file changed), so the kept bytes are dropped."""
         length = _checked_length(head, None)
         if length >= 0 and length != self.target.size:
-            raise _BadReplyError(
+            raise BadReplyError(
                 f"the download link serves {length} bytes but the API announced {self.target.size}",
                 stale_size=True,
             )
         if self.offset:
             logger.debug("%s: the link answered 200 to a range request; starting over", self.name)
-            self._restart()
+            self.restart()
         return self.target.size
 
     def _range_not_satisfiable(self, head: StreamHead) -> None:
@@ -317,8 +324,8 @@ class _Download:
         total = (content_range or "").rpartition("/")[2].strip()
         if self.offset == self.target.size and total in ("", "*", str(self.target.size)):
             return
-        self._restart()
-        raise _BadReplyError(
+        self.restart()
+        raise BadReplyError(
             f"the download link refused a range from byte {self.offset} "
             f"(HTTP 416, Content-Range {content_range!r})",
             stale_size=total.isdigit() and int(total) != self.target.size,
@@ -339,13 +346,13 @@ class _Download:
             if not chunk:
                 break
             if self.offset + len(chunk) > end:
-                raise _BadReplyError(
+                raise BadReplyError(
                     f"the download link sent more than the {length} bytes it announced"
                 )
             yield from blocking(partial(self._write, chunk))
             if self.progress is not None:
                 self.progress(self.offset, self.target.size)
-            self._check_cancel()
+            self.check_cancelled()
         if self.offset < end:
             raise APIConnectionError(
                 f"download interrupted at byte {self.offset}: the body ended early"
@@ -353,7 +360,7 @@ class _Download:
 
     def _write(self, chunk: bytes) -> None:
         """Store `chunk` at the offset (and hash it): one blocking step."""
-        _write_at(self.state.fd, chunk, self.offset)
+        write_at(self.state.fd, chunk, self.offset)
         self.offset += len(chunk)
         self.stored += len(chunk)
         if self.hasher is not None:
@@ -361,7 +368,7 @@ class _Download:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _restart(self) -> None:
+    def restart(self) -> None:
         self.state.reset()
         self.offset = 0
         self.validator = None
@@ -369,14 +376,14 @@ class _Download:
             self.hasher = hashlib.sha256()
 
     def _renew_link(self) -> Flow[None]:
-        self._check_cancel()
+        self.check_cancelled()
         renewed = yield from self.refresh()
         if renewed.size != self.target.size:
             logger.debug("%s: the renewed link announces another size; starting over", self.name)
-            self._restart()
+            self.restart()
         self.target = renewed
 
-    def _hash_kept_prefix(self) -> None:
+    def hash_kept_prefix(self) -> None:
         assert self.hasher is not None
         done = 0
         while done < self.offset:
@@ -386,17 +393,13 @@ class _Download:
             self.hasher.update(chunk)
             done += len(chunk)
 
-    def _check_cancel(self) -> None:
+    def check_cancelled(self) -> None:
         if self.cancel is not None and self.cancel.cancelled:
             raise TransferCancelledError(
                 f"download of {self.name!r} cancelled at byte {self.offset} of "
                 f"{self.target.size}; the partial file is kept: call download() again "
                 "with the same destination to resume."
             )
-
-
-def _transient(error: APIError) -> bool:
-    return error.status in (408, 429, 509) or 500 <= error.status <= 599
 
 
 def _validator(head: StreamHead) -> str | None:
@@ -415,19 +418,47 @@ def _checked_length(head: StreamHead, expected: int | None) -> int:
             return -1
         return expected
     if not header.strip().isdigit():
-        raise _BadReplyError(f"the download link sent Content-Length {header!r}")
+        raise BadReplyError(f"the download link sent Content-Length {header!r}")
     length = int(header)
     if expected is not None and length != expected:
-        raise _BadReplyError(
+        raise BadReplyError(
             f"the download link's Content-Length {length} disagrees with its Content-Range "
             f"({expected} bytes)"
         )
     return length
 
 
-def _write_at(fd: int, data: bytes, offset: int) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.pwrite(fd, view, offset)
-        view = view[written:]
-        offset += written
+class _SlicedView:
+    """A `_Download` as the sliced download sees it: a sync transport, a sync link renewal,
+    and a cancel check that also stops when the async task was cancelled (`interrupt`).
+    Every other attribute is the download's own (reads and writes go through)."""
+
+    def __init__(self, run: _Download, transport: Transport, interrupt: CancelToken) -> None:
+        object.__setattr__(self, "_run", run)
+        object.__setattr__(self, "transport", transport)
+        object.__setattr__(self, "_interrupt", interrupt)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(object.__getattribute__(self, "_run"), name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        setattr(object.__getattribute__(self, "_run"), name, value)
+
+    @property
+    def cancel(self) -> CancelToken:
+        run: _Download = object.__getattribute__(self, "_run")
+        return run.cancel or object.__getattribute__(self, "_interrupt")
+
+    def refresh(self) -> DownloadTarget:
+        run: _Download = object.__getattribute__(self, "_run")
+        transport: Transport = object.__getattribute__(self, "transport")
+        return transport.run(run.refresh())
+
+    def check_cancelled(self) -> None:
+        run: _Download = object.__getattribute__(self, "_run")
+        interrupt: CancelToken = object.__getattribute__(self, "_interrupt")
+        if interrupt.cancelled:
+            raise TransferCancelledError(
+                f"download of {run.name!r} interrupted; the partial file is kept"
+            )
+        run.check_cancelled()

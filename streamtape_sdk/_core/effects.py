@@ -135,9 +135,14 @@ class Sleep:
 class Blocking:
     """Run a blocking local step (hash a file, write a large chunk, fsync) and answer its
     result. The sync driver calls it inline; the async driver in a worker thread, so the
-    event loop never stalls on disk work. Use `blocking()` for a typed result."""
+    event loop never stalls on disk work. Use `blocking()` for a typed result.
+
+    A long step (the sliced download's worker threads) passes `interrupt`: when the async
+    task is cancelled, the driver fires it and waits for the step to wind down.
+    """
 
     run: Callable[[], object]
+    interrupt: CancelToken | None = None
 
 
 @dataclass(frozen=True)
@@ -191,9 +196,9 @@ def sleep(seconds: float, cancel: CancelToken | None = None) -> Flow[None]:
     yield Sleep(max(0.0, seconds), cancel)
 
 
-def blocking(run: Callable[[], T]) -> Flow[T]:
+def blocking(run: Callable[[], T], interrupt: CancelToken | None = None) -> Flow[T]:
     """Run a blocking local step off the event loop and return its result."""
-    result = yield Blocking(run)
+    result = yield Blocking(run, interrupt)
     return cast(T, result)
 
 

@@ -47,6 +47,7 @@ from ..transfers import (
 )
 from ..transfers._cancelling import check_cancel
 from ..transfers._names import safe_file_name
+from ..transfers._sliced import check_connections
 from ..transfers._source import UploadSource
 from .download import DownloadTarget, fetch_to_file
 from .effects import Flow, blocking, gather, sleep
@@ -520,6 +521,7 @@ class FilesCore(CoreResource):
         expected_sha256: str | None = None,
         cancel: CancelToken | None = None,
         timeout: float | None = None,
+        connections: int = 1,
     ) -> Flow[Path]:
         """Download a file to `dest`, streamed to disk, resuming after dropped connections.
 
@@ -549,13 +551,21 @@ class FilesCore(CoreResource):
             cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
                 `TransferCancelledError`, keeping the partial state for a resume.
             timeout: seconds for each connection and each read.
+            connections: parallel ranged requests for this one file (1 to 16; default 1).
+                More helps on high-latency links that throttle each connection, not on a
+                fast or local one; a host that ignores or refuses ranges gets one stream,
+                and one that limits connections per link (429) gets as many as it accepts
+                (streamtape-api.md §5.6 N18). See docs/transfers.md "Sliced downloads".
+                The parallel ranges run with requests in worker threads, under
+                `AsyncStreamtape` too (docs/architecture.md).
 
         Returns:
             The path written.
 
         Raises:
-            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed),
-                before any I/O.
+            TypeError: `connections` is not an int, or `cancel` not a `CancelToken`.
+            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed,
+                `connections` outside 1..16, `timeout` not positive), before any I/O.
             FileNotFoundError: the destination directory does not exist (before the ticket).
             PermissionError: the destination directory is not writable (likewise).
             FileExistsError: `dest` is a directory holding the server's file name and
@@ -573,6 +583,7 @@ class FilesCore(CoreResource):
             PosixPath('downloads/MyMinecraftLetsPlay.mp4')
         """
         require_id(file_id, "file_id")
+        check_connections(connections)
         given = cast(object, expected_sha256)  # checked at run time: untyped callers
         if given is not None and not (isinstance(given, str) and _SHA256.fullmatch(given)):
             raise ValueError("expected_sha256 must be 64 hexadecimal digits")
@@ -626,6 +637,8 @@ class FilesCore(CoreResource):
                 expected_sha256=expected_sha256,
                 cancel=cancel,
                 timeout=timeout,
+                connections=connections,
+                sliced_transport=self._settings.sync_transport() if connections > 1 else None,
             )
         )
 

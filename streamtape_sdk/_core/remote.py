@@ -12,6 +12,8 @@ from .._cancel import CancelToken
 from .._config import require_seconds
 from .._redaction import mask_url
 from ..errors import (
+    ClientClosedError,
+    MissingCredentialsError,
     NotFoundError,
     RemoteUploadFailedError,
     RemoteUploadIncompleteError,
@@ -20,9 +22,10 @@ from ..errors import (
     TransferError,
     WaitTimeoutError,
 )
-from ..models import KeyedResult, RemoteUpload, RemoteUploadStatus
+from ..models import KeyedResult, RemoteAddOutcome, RemoteUpload, RemoteUploadStatus
 from ..transfers import ProgressCallback
 from ..transfers._cancelling import check_cancel
+from .calls import check_timeout
 from .effects import Flow, sleep
 from .parsing import expect_true, parse, parse_keyed, require_id, require_name
 from .reconcile import is_ambiguous, newer_than, now, reconcile
@@ -343,19 +346,29 @@ class RemoteCore(CoreResource):
         headers: Mapping[str, str] | str | None = None,
         *,
         timeout: float | None = None,
-    ) -> Flow[builtins.list[RemoteUpload | StreamtapeError]]:
-        """Queue a remote upload of each URL; one entry per URL, in order.
+    ) -> Flow[builtins.list[RemoteAddOutcome]]:
+        """Queue a remote upload of each URL; one `RemoteAddOutcome` per URL, in order.
 
-        A URL the service refuses does not stop the others: its entry is the error (like
-        `asyncio.gather(..., return_exceptions=True)`), so every queued job's id is kept.
-        Each `add` is never retried after an ambiguous failure.
+        A URL the service refuses does not stop the others: its outcome carries the error
+        and `upload=None`, so every queued job's id is kept. Each `add` is never retried
+        after an ambiguous failure (`OutcomeUnknownError` in the outcome).
+
+        Args:
+            urls: the URLs to fetch (a single string is one URL).
+            folder: the destination folder id (None: the root).
+            headers: HTTP headers for the fetch, as in `add`.
+            timeout: seconds for each `add` request's connection and read (None: the
+                client's); checked before any request.
 
         Raises:
-            ValueError: a URL is empty, or a header is not one line (before any request).
+            ValueError: a URL is empty, a header is not one line, or `timeout` is out of
+                range (before any request).
+            ClientClosedError, MissingCredentialsError: raised once, by the call itself:
+                they concern every URL.
 
         Examples:
-            >>> jobs = client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
-            >>> ids = [j.id for j in jobs if isinstance(j, RemoteUpload)]  # doctest: +SKIP
+            >>> added = client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
+            >>> ids = [o.upload.id for o in added if o.upload is not None]  # doctest: +SKIP
         """
         wanted = [urls] if isinstance(urls, str) else builtins.list(urls)
         for url in wanted:
@@ -364,12 +377,16 @@ class RemoteCore(CoreResource):
             require_id(folder, "folder")
         if headers:
             _header_lines(headers)  # fail before the first request, not after some
-        added: builtins.list[RemoteUpload | StreamtapeError] = []
+        check_timeout(timeout)
+        added: builtins.list[RemoteAddOutcome] = []
         for url in wanted:
             try:
-                added.append((yield from self.add(url, folder, headers, timeout=timeout)))
+                job = yield from self.add(url, folder, headers, timeout=timeout)
+                added.append(RemoteAddOutcome(url, job))
+            except (ClientClosedError, MissingCredentialsError):
+                raise  # not this URL's failure: every other one would fail the same way
             except StreamtapeError as error:
-                added.append(error)
+                added.append(RemoteAddOutcome(url, error=error))
         return added
 
     def wait_many(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -52,7 +53,9 @@ from ..errors import (
 )
 
 if TYPE_CHECKING:
+    from .._cancel import CancelToken
     from .._client import Streamtape
+    from .._transport import Transport
 
 __all__ = ["AsyncDriver", "AsyncTransport"]
 
@@ -139,6 +142,11 @@ class AsyncTransport:
         if root is self:
             return root._twin
         return root._twin.with_options(timeout=self.timeout, retry=self.retry)
+
+    def sync_transport(self) -> Transport:
+        """A sync transport with these settings (the sync twin's), for the steps that run
+        with requests in worker threads (the sliced download)."""
+        return self.sync_twin()._transport
 
     def view(self, *, timeout: Timeout, retry: RetryPolicy) -> AsyncTransport:
         """A transport with other settings over this one's connection pool."""
@@ -327,7 +335,9 @@ class AsyncDriver:
                 await self._sleep(effect)
                 return None
             case Blocking():
-                return await anyio.to_thread.run_sync(effect.run)
+                if effect.interrupt is None:
+                    return await anyio.to_thread.run_sync(effect.run)
+                return await _interruptible(effect.run, effect.interrupt)
             case Gather():
                 return await self._gather(effect)
             case Emit():
@@ -394,6 +404,27 @@ class AsyncDriver:
                 raise
             raise first from None
         return results
+
+
+async def _interruptible(run: Callable[[], T], interrupt: CancelToken) -> T:
+    """`run()` in a worker thread; when the awaiting task is cancelled, fire `interrupt`,
+    wait for `run` to wind down (it checks the token), then let the cancellation go on."""
+    finished = threading.Event()
+
+    def work() -> T:
+        try:
+            return run()
+        finally:
+            finished.set()
+
+    try:
+        return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+    except BaseException:
+        interrupt.cancel()
+        with anyio.CancelScope(shield=True):
+            while not finished.is_set():
+                await anyio.sleep(_CANCEL_POLL)
+        raise
 
 
 def _first_error(error: BaseException) -> BaseException | None:

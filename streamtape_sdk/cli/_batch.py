@@ -35,7 +35,7 @@ class ItemResult:
 def _error_fields(error: BaseException | None) -> dict[str, object]:
     if error is None:
         return {"error": None, "error_type": None}
-    return {"error": str(error), "error_type": type(error).__name__}
+    return {"error": describe(error), "error_type": type(error).__name__}
 
 
 def item_json(item: TransferOutcome | ItemResult) -> dict[str, object]:
@@ -95,8 +95,8 @@ class BatchReport:
 def _row(item: TransferOutcome | ItemResult, marks: Symbols) -> list[str]:
     mark = marks.ok if item.ok else marks.fail
     if isinstance(item, ItemResult):
-        return [mark, item.state, item.id, "", str(item.error or "")]
-    note = str(item.error) if item.error else (item.reason or "")
+        return [mark, item.state, item.id, "", describe(item.error) if item.error else ""]
+    note = describe(item.error) if item.error else (item.reason or "")
     state = f"{item.state} (dry run)" if item.dry_run else item.state
     return [mark, state, item.remote_path or str(item.local_path), human_size(item.size),
             f"{item.remote_id or ''}  {note}".strip()]  # fmt: skip

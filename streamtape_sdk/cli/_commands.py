@@ -187,9 +187,10 @@ def _captcha_solver(ctx: Context) -> Callable[[DownloadTicket], str] | None:
 
 
 def download(ctx: Context, args: argparse.Namespace) -> Outcome:
-    """`download FILE_OR_FOLDER_ID... [DEST] [--recursive] [--transfers N]`.
+    """`download FILE_OR_FOLDER_ID... [DEST] [--recursive] [--transfers N] [--connections N]`.
 
-    One id without `--recursive`: one file (DEST may be a file name; `--no-resume`). Several
+    One id without `--recursive`: one file (DEST may be a file name; `--no-resume`,
+    `--overwrite` to replace a file of the server's name in a directory DEST). Several
     ids: files into the directory DEST. `--recursive`: each id is a folder whose contents go
     into DEST. Every item is reported; an interruption says how to resume.
     """
@@ -198,6 +199,12 @@ def download(ctx: Context, args: argparse.Namespace) -> Outcome:
     recursive = bool(args.recursive)
     if args.no_resume and (recursive or len(ids) > 1):
         raise UsageError("--no-resume applies to a single file only")
+    if args.overwrite and (recursive or len(ids) > 1):
+        raise UsageError(
+            "--overwrite applies to a single file only (batches replace a local file that "
+            "differs; --no-skip-existing downloads every file again)"
+        )
+    connections = int(args.connections)
     report = _report(ctx, "download")
     workers, dry_run, skip = int(args.transfers), bool(args.dry_run), not args.no_skip_existing
     manifest = _optional(args.manifest)
@@ -207,14 +214,18 @@ def download(ctx: Context, args: argparse.Namespace) -> Outcome:
             for folder_id in ids:
                 client.folders.download_tree(
                     folder_id, dest, skip_existing=skip, dry_run=dry_run, max_workers=workers,
-                    manifest=manifest, listener=report.listener,
+                    manifest=manifest, listener=report.listener, connections=connections,
                 )  # fmt: skip
         elif len(ids) == 1 and not dry_run:
-            report.add(_single_download(ctx, ids[0], dest, not args.no_resume))
+            report.add(
+                _single_download(
+                    ctx, ids[0], dest, not args.no_resume, bool(args.overwrite), connections
+                )
+            )
         else:
             client.files.download_many(
                 ids, dest, skip_existing=skip, dry_run=dry_run, max_workers=workers,
-                manifest=manifest, listener=report.listener,
+                manifest=manifest, listener=report.listener, connections=connections,
             )  # fmt: skip
     except KeyboardInterrupt:
         ctx.printer.note(
@@ -227,13 +238,21 @@ def download(ctx: Context, args: argparse.Namespace) -> Outcome:
     return report.outcome(ctx.marks, "download")
 
 
-def _single_download(ctx: Context, file_id: str, dest: str, resume: bool) -> TransferOutcome:
+def _single_download(
+    ctx: Context, file_id: str, dest: str, resume: bool, overwrite: bool, connections: int
+) -> TransferOutcome:
     """One file, with a captcha prompt on a terminal; a resumable failure says how to resume."""
     waiting = "Waiting for the download ticket..."
     try:
         with ctx.bar(f"download {file_id}", waiting=waiting) as bar:
             path = ctx.client.files.download(
-                file_id, dest, progress=bar, resume=resume, captcha_solver=_captcha_solver(ctx)
+                file_id,
+                dest,
+                progress=bar,
+                resume=resume,
+                captcha_solver=_captcha_solver(ctx),
+                overwrite=overwrite,
+                connections=connections,
             )
     except MissingCredentialsError:
         raise

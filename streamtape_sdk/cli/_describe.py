@@ -18,6 +18,11 @@ _OPTION_NAMES: tuple[tuple[str, str], ...] = (
         "asks for the answer.",
     ),
     ("timeout=", "--timeout"),
+    # files.download's FileExistsError, for `streamtape download ID DIR`.
+    (
+        "pass overwrite=True to replace it, or a file path as dest",
+        "use --overwrite to replace it, or give a file path as DEST",
+    ),
 )
 
 
@@ -26,7 +31,7 @@ def describe(error: BaseException) -> str:
     if isinstance(error, MissingCredentialsError):
         return _CREDENTIALS_HINT  # the SDK's text speaks of Python arguments, not CLI flags
     message = str(error).strip()
-    if isinstance(error, StreamtapeError):
+    if isinstance(error, (StreamtapeError, FileExistsError)):
         # The SDK's advice names its Python arguments; say the CLI's options instead.
         for python_name, option in _OPTION_NAMES:
             message = message.replace(python_name, option)

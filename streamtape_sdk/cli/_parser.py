@@ -177,6 +177,16 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _connections(text: str) -> int:
+    # Imported here: the parser is built on every start, the transfer code only when used.
+    from streamtape_sdk.transfers._sliced import check_connections
+
+    try:
+        return check_connections(_positive_int(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _add_global_options(parser: _Parser, *, suppress: bool) -> None:
     """Add the global options. On subcommands (`suppress=True`) an option not given leaves
     no attribute, so it cannot overwrite the value parsed before the command name."""
@@ -271,6 +281,19 @@ def _files_commands(sub: _SubParsers, common: _Parser) -> None:
         "--no-skip-existing",
         action="store_true",
         help="download again files present locally with the same size",
+    )
+    p.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an existing file of the server's name in DEST (one file)",
+    )
+    p.add_argument(
+        "--connections",
+        type=_connections,
+        default=1,
+        metavar="N",
+        help="parallel ranged requests per file, 1 to 16 (default 1; helps on slow, "
+        "high-latency links only)",
     )
     _batch_options(p)
     p = _command(sub, "link", common, "print a direct download URL (waits out the ticket)")

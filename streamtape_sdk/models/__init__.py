@@ -5,7 +5,7 @@ from ._entries import KeyedResult, ListResult
 from .account import AccountInfo
 from .files import Conversion, DownloadLink, DownloadTicket, FileInfo, UploadedFile, UploadURL
 from .folders import CreatedFolder, Folder, FolderFile, FolderListing, FolderWalkEntry
-from .remote import RemoteUpload, RemoteUploadStatus
+from .remote import RemoteAddOutcome, RemoteUpload, RemoteUploadStatus
 
 __all__ = [
     "AccountInfo",
@@ -21,6 +21,7 @@ __all__ = [
     "InvalidEntry",
     "KeyedResult",
     "ListResult",
+    "RemoteAddOutcome",
     "RemoteUpload",
     "RemoteUploadStatus",
     "UploadURL",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import cast
 
 from pydantic import Field, model_validator
 
+from ..errors import StreamtapeError
 from ._base import (
     APIDateTime,
     FolderId,
@@ -17,7 +19,7 @@ from ._base import (
 )
 from .files import file_name_from_link
 
-__all__ = ["RemoteUpload", "RemoteUploadStatus"]
+__all__ = ["RemoteAddOutcome", "RemoteUpload", "RemoteUploadStatus"]
 
 #: The status the API reports for a transfer that completed.
 FINISHED = "finished"
@@ -129,3 +131,31 @@ class RemoteUploadStatus(StreamtapeModel, frozen=True):
         if not self.bytes_total or self.bytes_loaded is None:
             return 1.0 if self.is_finished else None
         return max(0.0, min(1.0, self.bytes_loaded / self.bytes_total))
+
+
+@dataclass(frozen=True)
+class RemoteAddOutcome:
+    """The result of one URL of `remote.add_many`: the queued job, or why it was not queued.
+
+    Exactly one of `upload` and `error` is set. A refused URL never loses the other URLs'
+    jobs, and the list never mixes results with exceptions (one record type per item, like
+    `TransferOutcome`).
+
+    Examples:
+        >>> added = client.remote.add_many(urls)  # doctest: +SKIP
+        >>> ids = [o.upload.id for o in added if o.upload is not None]  # doctest: +SKIP
+        >>> refused = {o.url: o.error for o in added if not o.ok}  # doctest: +SKIP
+    """
+
+    url: str
+    """The URL as given to `add_many`."""
+    upload: RemoteUpload | None = None
+    """The queued remote upload (its `id` is what `wait`/`wait_many` take); None on failure."""
+    error: StreamtapeError | None = None
+    """Why the service did not queue it (None on success). An ambiguous failure
+    (`OutcomeUnknownError`) may still have queued a job: check `remote.list()`."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the URL was queued."""
+        return self.upload is not None

@@ -44,6 +44,7 @@ class FilesBatch(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
     ) -> list[TransferOutcome]:
         """Upload many local files into one folder, `max_workers` at a time.
 
@@ -69,6 +70,8 @@ class FilesBatch(Resource):
                 chunk and the rest are not started.
             listener: called with a `BatchEvent` (`start`, `hashing`, `bytes`, `done`) that
                 names the item, beside each upload's own progress.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
 
         Raises:
             ValueError: a bad argument (`max_workers`, a source that is not a path), before
@@ -91,6 +94,7 @@ class FilesBatch(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
         )
         from .folders import Folders  # a sibling resource on the same transport
 
@@ -110,6 +114,8 @@ class FilesBatch(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
+        connections: int = 1,
     ) -> list[TransferOutcome]:
         """Download many files into `dest_dir` (created if missing) under their stored names.
 
@@ -132,6 +138,9 @@ class FilesBatch(Resource):
             cancel: a `CancelToken`; a cancelled download keeps its partial file, and the
                 next run resumes it.
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
+            connections: parallel ranged requests per file, as in `download` (1 to 16).
 
         Raises:
             ValueError: a bad argument, before any I/O.
@@ -149,6 +158,8 @@ class FilesBatch(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
+            connections=connections,
         )
         return download_files(cast("Files", self), ids, dest_dir, opts)
 
@@ -171,6 +182,7 @@ class FoldersBatch(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
     ) -> builtins.list[TransferOutcome]:
         """Upload the *contents* of `local_dir` into folder `parent`, mirroring its tree.
 
@@ -203,6 +215,8 @@ class FoldersBatch(Resource):
                 and so is every file below it.
             cancel: a `CancelToken` that stops the batch.
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
 
         Returns:
             One `TransferOutcome` per file (and per folder that failed), failed folders
@@ -226,6 +240,7 @@ class FoldersBatch(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
         )
         from .files import Files  # a sibling resource on the same transport
 
@@ -248,6 +263,8 @@ class FoldersBatch(Resource):
         fail_fast: bool = False,
         cancel: CancelToken | None = None,
         listener: BatchListener | None = None,
+        timeout: float | None = None,
+        connections: int = 1,
     ) -> builtins.list[TransferOutcome]:
         """Download the *contents* of a folder (None: the root) into `local_dir`.
 
@@ -270,6 +287,9 @@ class FoldersBatch(Resource):
             fail_fast: stop starting new downloads after the first failure.
             cancel: a `CancelToken` that stops the batch (partial files are kept).
             listener: called with a `BatchEvent` for each step of each item.
+            timeout: seconds for each request's connection and each read, as in
+                `download`/`upload` (None: the client's); checked before any I/O.
+            connections: parallel ranged requests per file, as in `download` (1 to 16).
 
         Returns:
             One `TransferOutcome` per file, in walk order.
@@ -292,6 +312,8 @@ class FoldersBatch(Resource):
             cancel=cancel,
             listener=listener,
             manifest=manifest,
+            timeout=timeout,
+            connections=connections,
         )
         from .files import Files
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from .._transport import check_timeout
 from ..errors import (
     APIConnectionError,
-    IntegrityError,
     NotFoundError,
     OutcomeUnknownError,
     StreamtapeError,
@@ -34,6 +34,7 @@ from ..transfers._batch import (
 from ..transfers._manifest import Manifest, ManifestEntry
 from ..transfers._names import safe_file_name, safe_path_component
 from ..transfers._outcome import BatchListener, TransferOutcome, TransferState
+from ..transfers._sliced import check_connections
 
 if TYPE_CHECKING:
     from .._cancel import CancelToken
@@ -54,6 +55,10 @@ class BatchOptions:
     cancel: CancelToken | None
     listener: BatchListener | None
     manifest: Manifest | None
+    timeout: float | None = None
+    """Per-request timeout for every call the batch makes (None: the client's)."""
+    connections: int = 1
+    """Parallel ranges per downloaded file (`files.download(connections=)`)."""
 
     @classmethod
     def of(
@@ -66,7 +71,11 @@ class BatchOptions:
         cancel: CancelToken | None,
         listener: BatchListener | None,
         manifest: str | os.PathLike[str] | None,
+        timeout: float | None = None,
+        connections: int = 1,
     ) -> BatchOptions:
+        check_timeout(timeout)
+        check_connections(connections)
         return cls(
             max_workers=require_workers(max_workers),
             skip_existing=bool(skip_existing),
@@ -75,6 +84,8 @@ class BatchOptions:
             cancel=cancel,
             listener=listener,
             manifest=None if manifest is None else Manifest.open(manifest),
+            timeout=timeout,
+            connections=connections,
         )
 
     def run(
@@ -116,8 +127,9 @@ class _Listings:
     and the skip checks (which files exist); folders created here are added, not re-listed.
     """
 
-    def __init__(self, folders: Folders) -> None:
+    def __init__(self, folders: Folders, timeout: float | None) -> None:
         self._folders = folders
+        self._timeout = timeout
         self._lock = threading.Lock()
         self._files: dict[str | None, list[FolderFile]] = {}
         self._subfolders: dict[str | None, dict[str, str]] = {}
@@ -132,7 +144,7 @@ class _Listings:
             self.refresh(folder)
 
     def refresh(self, folder: str | None) -> None:
-        listing = self._folders.list(folder)
+        listing = self._folders.list(folder, timeout=self._timeout)
         # The first of several same-named siblings wins, as in the listing's order.
         names = {f.name: f.id for f in reversed(listing.folders)}
         with self._lock:
@@ -225,6 +237,8 @@ def _upload_worker(
             name=job.name,
             sha256=digest if digest is not None else False,
             progress=report.transfer,
+            cancel=report.cancel,
+            timeout=opts.timeout,
         )
         if manifest is not None:
             manifest.record(_manifest_entry(job, stat, digest, uploaded.id))
@@ -273,7 +287,7 @@ def upload_paths(
         path = Path(source)
         job = _Job(path, path.name, path.name, folder=folder)
         jobs.append(BatchItem(job, path, path.name, _size(path)))
-    return opts.run(jobs, _upload_worker(files, _Listings(folders), opts, sha256))
+    return opts.run(jobs, _upload_worker(files, _Listings(folders, opts.timeout), opts, sha256))
 
 
 def _walk_local(
@@ -300,13 +314,15 @@ def _walk_local(
     return directories, found
 
 
-def _ensure_folder(folders: Folders, listings: _Listings, name: str, parent: str | None) -> str:
+def _ensure_folder(
+    folders: Folders, listings: _Listings, name: str, parent: str | None, timeout: float | None
+) -> str:
     """The id of the subfolder `name` of `parent`, created if missing, never twice."""
     found = listings.subfolder(parent, name)
     if found is not None:
         return found
     try:
-        created = folders.create(name, parent).folder_id
+        created = folders.create(name, parent, timeout=timeout).folder_id
     except (OutcomeUnknownError, APIConnectionError):
         # createfolder is not idempotent: the failed call may have created it. Look again
         # before trying once more, so an ambiguous failure never leaves a duplicate.
@@ -314,7 +330,7 @@ def _ensure_folder(folders: Folders, listings: _Listings, name: str, parent: str
         found = listings.subfolder(parent, name)
         if found is not None:
             return found
-        created = folders.create(name, parent).folder_id
+        created = folders.create(name, parent, timeout=timeout).folder_id
     listings.created(parent, name, created)
     return created
 
@@ -337,7 +353,7 @@ def upload_tree(
         raise NotADirectoryError(f"cannot upload {str(root)!r} as a tree: it is not a directory")
     wanted, unwanted = patterns(include, "include"), patterns(exclude, "exclude")
     directories, found = _walk_local(root, wanted, unwanted)
-    listings = _Listings(folders)
+    listings = _Listings(folders, opts.timeout)
     folder_ids: dict[str, str | None] = {"": parent}
     broken: dict[str, StreamtapeError] = {}
     first: list[TransferOutcome] = []
@@ -357,7 +373,7 @@ def upload_tree(
             elif opts.dry_run:
                 folder_ids[rel] = _PLANNED + rel
             else:
-                folder_ids[rel] = _ensure_folder(folders, listings, name, parent_id)
+                folder_ids[rel] = _ensure_folder(folders, listings, name, parent_id, opts.timeout)
         except StreamtapeError as error:
             broken[rel] = error
             first.append(TransferOutcome(root / rel, None, "failed", error, remote_path=rel + "/"))
@@ -417,16 +433,16 @@ def _download_worker(
         if opts.dry_run:
             return _outcome(job, "downloaded", remote_id=file_id, dry_run=True)
         job.local.parent.mkdir(parents=True, exist_ok=True)
-        path = files.download(file_id, job.local, progress=report.transfer)
-        if expected is not None:
-            actual = hash_file(path, report.hashing)
-            if actual != expected:
-                path.unlink(missing_ok=True)
-                raise IntegrityError(
-                    f"{path.name}: downloaded bytes have sha256 {actual}, but the manifest "
-                    f"recorded {expected} when it was uploaded; the file was removed. The "
-                    "stored file differs from the uploaded one: upload it again."
-                )
+        # The manifest's hash is checked by download itself: a wrong file is never published.
+        files.download(
+            file_id,
+            job.local,
+            progress=report.transfer,
+            expected_sha256=expected,
+            cancel=report.cancel,
+            timeout=opts.timeout,
+            connections=opts.connections,
+        )
         return _outcome(job, "downloaded", remote_id=file_id, sha256=expected)
 
     return work
@@ -439,7 +455,7 @@ def download_files(
     root = Path(dest_dir)
     if not opts.dry_run:
         root.mkdir(parents=True, exist_ok=True)
-    infos = files.info(file_ids)
+    infos = files.info(file_ids, timeout=opts.timeout)
     taken: set[str] = set()
     items: list[BatchItem[_Job]] = []
     first: list[TransferOutcome] = []
@@ -478,7 +494,7 @@ def download_tree(
     if root.exists() and not root.is_dir():
         raise NotADirectoryError(f"cannot download into {str(root)!r}: it is not a directory")
     items: list[BatchItem[_Job]] = []
-    walk = folders.walk(folder_id)
+    walk = folders.walk(folder_id, timeout=opts.timeout)
     for entry in walk:
         kept: list[Folder] = []
         for sub in entry.folders:

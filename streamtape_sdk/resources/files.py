@@ -202,6 +202,7 @@ class Files(FilesBatch):
         expected_sha256: str | None = None,
         cancel: CancelToken | None = None,
         timeout: float | None = None,
+        connections: int = 1,
     ) -> Path:
         """Download a file to `dest`, streamed to disk, resuming after dropped connections.
 
@@ -231,13 +232,21 @@ class Files(FilesBatch):
             cancel: a `CancelToken`; cancelling stops at the next chunk or wait and raises
                 `TransferCancelledError`, keeping the partial state for a resume.
             timeout: seconds for each connection and each read.
+            connections: parallel ranged requests for this one file (1 to 16; default 1).
+                More helps on high-latency links that throttle each connection, not on a
+                fast or local one; a host that ignores or refuses ranges gets one stream,
+                and one that limits connections per link (429) gets as many as it accepts
+                (streamtape-api.md §5.6 N18). See docs/transfers.md "Sliced downloads".
+                The parallel ranges run with requests in worker threads, under
+                `AsyncStreamtape` too (docs/architecture.md).
 
         Returns:
             The path written.
 
         Raises:
-            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed),
-                before any I/O.
+            TypeError: `connections` is not an int, or `cancel` not a `CancelToken`.
+            ValueError: a bad argument (`file_id` empty, `expected_sha256` malformed,
+                `connections` outside 1..16, `timeout` not positive), before any I/O.
             FileNotFoundError: the destination directory does not exist (before the ticket).
             PermissionError: the destination directory is not writable (likewise).
             FileExistsError: `dest` is a directory holding the server's file name and
@@ -265,6 +274,7 @@ class Files(FilesBatch):
                 expected_sha256=expected_sha256,
                 cancel=cancel,
                 timeout=timeout,
+                connections=connections,
             )
         )
 

@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from .._cancel import CancelToken
 from .._core.remote import RemoteCore
 from .._transport import Transport
-from ..errors import StreamtapeError
-from ..models import KeyedResult, RemoteUpload, RemoteUploadStatus
+from ..models import KeyedResult, RemoteAddOutcome, RemoteUpload, RemoteUploadStatus
 from ..transfers import ProgressCallback
 from ._base import Resource
 
@@ -164,19 +163,29 @@ class Remote(Resource):
         headers: Mapping[str, str] | str | None = None,
         *,
         timeout: float | None = None,
-    ) -> builtins.list[RemoteUpload | StreamtapeError]:
-        """Queue a remote upload of each URL; one entry per URL, in order.
+    ) -> builtins.list[RemoteAddOutcome]:
+        """Queue a remote upload of each URL; one `RemoteAddOutcome` per URL, in order.
 
-        A URL the service refuses does not stop the others: its entry is the error (like
-        `asyncio.gather(..., return_exceptions=True)`), so every queued job's id is kept.
-        Each `add` is never retried after an ambiguous failure.
+        A URL the service refuses does not stop the others: its outcome carries the error
+        and `upload=None`, so every queued job's id is kept. Each `add` is never retried
+        after an ambiguous failure (`OutcomeUnknownError` in the outcome).
+
+        Args:
+            urls: the URLs to fetch (a single string is one URL).
+            folder: the destination folder id (None: the root).
+            headers: HTTP headers for the fetch, as in `add`.
+            timeout: seconds for each `add` request's connection and read (None: the
+                client's); checked before any request.
 
         Raises:
-            ValueError: a URL is empty, or a header is not one line (before any request).
+            ValueError: a URL is empty, a header is not one line, or `timeout` is out of
+                range (before any request).
+            ClientClosedError, MissingCredentialsError: raised once, by the call itself:
+                they concern every URL.
 
         Examples:
-            >>> jobs = client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
-            >>> ids = [j.id for j in jobs if isinstance(j, RemoteUpload)]  # doctest: +SKIP
+            >>> added = client.remote.add_many(["https://a.example/1.mp4"])  # doctest: +SKIP
+            >>> ids = [o.upload.id for o in added if o.upload is not None]  # doctest: +SKIP
         """
         return self._run(self._core.add_many(urls, folder, headers, timeout=timeout))
 

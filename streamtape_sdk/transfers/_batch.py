@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Generic, TypeVar, cast
 
 from .._cancel import CancelToken
-from ..errors import StreamtapeError, TransferCancelledError, TransferError
+from ..errors import (
+    ClientClosedError,
+    MissingCredentialsError,
+    StreamtapeError,
+    TransferCancelledError,
+    TransferError,
+)
 from ._outcome import BatchEvent, BatchListener, TransferOutcome
 from ._source import CHUNK_SIZE
 
@@ -95,22 +101,27 @@ class ItemReporter:
     """Handed to a job: turns its progress into `BatchEvent`s and checks cancellation."""
 
     def __init__(
-        self, emit: Callable[[BatchEvent], None], event: BatchEvent, abort: threading.Event
+        self, emit: Callable[[BatchEvent], None], event: BatchEvent, abort: CancelToken
     ) -> None:
         self._emit = emit
         self._event = event
         self._abort = abort
 
+    @property
+    def cancel(self) -> CancelToken:
+        """The batch's own token, for the job's `cancel=`: it fires when the caller's token
+        does, or the caller's thread is interrupted (Ctrl-C)."""
+        return self._abort
+
     def check(self) -> None:
         """Raise `TransferCancelledError` when the batch was cancelled (or interrupted)."""
-        if self._abort.is_set():
+        if self._abort.cancelled:
             raise TransferCancelledError(
                 f"{self._event.local_path.name}: stopped before it finished (the batch was "
                 "cancelled); run the batch again to finish it"
             )
 
     def _send(self, kind: str, done: int, total: int | None) -> None:
-        self.check()
         self._emit(
             BatchEvent(
                 kind=kind,  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
@@ -124,7 +135,8 @@ class ItemReporter:
         )
 
     def hashing(self, done: int, total: int | None, /) -> None:
-        """Report hashing progress (a `ProgressCallback`)."""
+        """Report hashing progress (a `ProgressCallback`); stops a cancelled batch's hashing."""
+        self.check()
         self._send("hashing", done, total)
 
     def transfer(self, done: int, total: int | None, /) -> None:
@@ -178,7 +190,7 @@ def run_batch(
     """
     lock = threading.Lock()
     stop = threading.Event()  # start no more items (fail_fast, cancel, Ctrl-C)
-    abort = threading.Event()  # also stop the running ones at their next chunk (cancel, Ctrl-C)
+    abort = CancelToken()  # also stop the running ones at their next chunk (cancel, Ctrl-C)
     count = len(first) + len(items)
 
     def emit(event: BatchEvent) -> None:
@@ -219,6 +231,11 @@ def run_batch(
             reporter = ItemReporter(emit, event, abort)
             try:
                 outcome = work(item.job, reporter)
+            except (ClientClosedError, MissingCredentialsError):
+                # It concerns every item: the batch call raises it instead of N failures.
+                stop.set()
+                abort.cancel()
+                raise
             except (StreamtapeError, OSError) as error:
                 outcome = _failed(item, error)
             except ValueError as error:
@@ -233,9 +250,9 @@ def run_batch(
         return outcome
 
     def watch_cancel() -> None:
-        while cancel is not None and not abort.is_set():
+        while cancel is not None and not abort.cancelled:
             if cancel.wait(0.1):
-                abort.set()
+                abort.cancel()
                 stop.set()
 
     offset = len(first)
@@ -250,12 +267,12 @@ def run_batch(
         results = [future.result() for future in futures]
     except BaseException:
         # Ctrl-C in the caller's thread: stop the running jobs at their next chunk, drop the rest.
-        abort.set()
+        abort.cancel()
         stop.set()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
-        abort.set()
+        abort.cancel()
         stop.set()
         pool.shutdown(wait=True)
         if watcher is not None:

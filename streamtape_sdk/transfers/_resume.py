@@ -193,6 +193,10 @@ class ResumeState:
             os.close(fd)
         os.replace(tmp, self.checkpoint_path)
 
+    def discard_checkpoint(self) -> None:
+        """Forget the checkpoint but keep the bytes (the next `load` starts afresh)."""
+        _unlink(self.checkpoint_path)
+
     def reset(self) -> None:
         """Forget the bytes kept: an empty partial file and no checkpoint."""
         os.ftruncate(self.fd, 0)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from streamtape_sdk import RemoteUpload, Streamtape
+from streamtape_sdk import (
+    ClientClosedError,
+    MissingCredentialsError,
+    RemoteAddOutcome,
+    RemoteUpload,
+    Streamtape,
+    StreamtapeError,
+)
 from streamtape_sdk.testing import FakeStreamtape
 
 
@@ -17,8 +24,14 @@ def test_add_many_keeps_going_and_wait_many_polls_once_per_round(
     ]
     fake_streamtape.inject("remotedl/add", "http_500", times=1)  # never retried: it fails
     added = client.remote.add_many([urls[0], urls[1], urls[2]])
-    assert isinstance(added[0], Exception)
-    jobs = [job for job in added if isinstance(job, RemoteUpload)]
+    assert all(isinstance(outcome, RemoteAddOutcome) for outcome in added)
+    assert [outcome.url for outcome in added] == urls
+    assert [outcome.ok for outcome in added] == [False, True, True]
+    assert added[0].upload is None
+    assert isinstance(added[0].error, StreamtapeError)
+    assert all(outcome.error is None for outcome in added[1:])
+    jobs = [outcome.upload for outcome in added if outcome.upload is not None]
+    assert all(isinstance(job, RemoteUpload) for job in jobs)
     assert len(jobs) == 2
     fake_streamtape.clear_requests_log()
     seen: list[str] = []
@@ -31,6 +44,25 @@ def test_add_many_keeps_going_and_wait_many_polls_once_per_round(
     assert polls
     assert all("id" not in r.params for r in polls)
     assert set(seen) == set(done)
+
+
+def test_add_many_outcomes_are_frozen(client: Streamtape, fake_streamtape: FakeStreamtape) -> None:
+    source = fake_streamtape.add_file("s.bin", b"s" * 10)
+    url = client.files.get_download_link(source, client.files.get_download_ticket(source)).url
+    (outcome,) = client.remote.add_many([url])
+    with pytest.raises(AttributeError):
+        outcome.url = "x"  # type: ignore[misc]
+
+
+def test_add_many_raises_client_wide_errors_once(fake_streamtape: FakeStreamtape) -> None:
+    closed = fake_streamtape.client()
+    closed.close()
+    with pytest.raises(ClientClosedError):
+        closed.remote.add_many(["https://example.com/a", "https://example.com/b"])
+    anonymous = Streamtape(login="", key="", base_url=fake_streamtape.base_url)
+    with anonymous, pytest.raises(MissingCredentialsError):
+        anonymous.remote.add_many(["https://example.com/a", "https://example.com/b"])
+    assert fake_streamtape.calls("remotedl/add") == 0
 
 
 def test_add_many_checks_every_url_first(

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from streamtape_sdk import APIError, BatchEvent, Streamtape, TransferOutcome
 from streamtape_sdk.testing import FakeStreamtape
 
@@ -19,6 +21,7 @@ def _states(outcomes: list[TransferOutcome]) -> Counter[str]:
     return Counter(o.state for o in outcomes)
 
 
+@pytest.mark.slow
 def test_tree_uploads_reruns_downloads_and_survives_faults(
     client: Streamtape, fake_streamtape: FakeStreamtape, tmp_path: Path
 ) -> None:
@@ -58,6 +61,7 @@ def test_tree_uploads_reruns_downloads_and_survives_faults(
     assert tree_digest(target) == tree_digest(source)  # bytes, names and empty directory
 
 
+@pytest.mark.slow
 def test_faults_fail_only_the_faulted_files(
     client: Streamtape, fake_streamtape: FakeStreamtape, tmp_path: Path
 ) -> None:
@@ -83,7 +87,9 @@ def test_faults_fail_only_the_faulted_files(
     (target / "other").mkdir(parents=True)
     blocked = next(rel for rel in made if rel.startswith("other/"))
     (target / blocked).mkdir()
-    fake_streamtape.inject("download", "drop", times=11)  # one more than the resume budget
+    # Exactly the drops one file's download survives without progress (max_retries + 1 in a
+    # row): that file fails, and no drop is left over for another one.
+    fake_streamtape.inject("download", "drop", times=client.retry.max_retries + 1)
     down = client.folders.download_tree(None, target, max_workers=1)
     bad = {o.remote_path: o for o in down if o.state == "failed"}
     assert len(bad) == 2, [(o.remote_path, o.error) for o in down if o.error]

@@ -258,6 +258,12 @@ def _with_timeout(name: str, timeout: object) -> Call:
             "folders.rename": ["fold", "n"],
             "remote.add": ["https://example.org/v"],
             "folders.create": ["n"],
+            "files.upload_many": [[directory / "src.bin"]],
+            "files.download_many": [["abc"], directory / "out"],
+            "folders.upload_tree": [directory / "out"],
+            "folders.download_tree": ["fold", directory / "out"],
+            "remote.add_many": [["https://example.org/v"]],
+            "remote.wait_many": [["r1"]],
         }.get(name, ["abc"] * len(positional))  # type: ignore[assignment]
         kwargs = bound_args.get(name, {"timeout": timeout})
         result = target(*args, **kwargs)
@@ -278,11 +284,35 @@ def test_bad_timeouts_are_refused_before_io(
             total_wait = name in ("remote.wait", "remote.wait_many")
             if total_wait and timeout == 0 and not isinstance(timeout, bool):
                 continue  # wait(timeout=0) is valid: poll once (a total, not a per-call timeout)
-            with pytest.raises((ValueError, TypeError), match="timeout"):
+            with pytest.raises((ValueError, TypeError), match="timeout") as refused:
                 _with_timeout(name, timeout)(client, tmp_path)
+            # The method's own check, not Python refusing a keyword it does not take.
+            assert "keyword argument" not in str(refused.value), f"{name}: {refused.value}"
             assert not rsps.calls, f"{name} sent a request with timeout={timeout!r}"
         with pytest.raises((ValueError, TypeError), match="poll_interval"):
             client.remote.wait("r1", poll_interval=float("nan"))
+
+
+CONNECTION_METHODS: dict[str, Callable[[Streamtape, Path, Any], object]] = {
+    "files.download": lambda c, d, v: c.files.download("abc", d, connections=v),
+    "files.download_many": lambda c, d, v: c.files.download_many(["abc"], d, connections=v),
+    "folders.download_tree": lambda c, d, v: c.folders.download_tree("f", d, connections=v),
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [(0, ValueError), (17, ValueError), (-1, ValueError), (2.0, TypeError), (True, TypeError)],
+    ids=repr,
+)
+def test_bad_connections_are_refused_before_io(
+    value: object, error: type[Exception], rsps: responses.RequestsMock, tmp_path: Path
+) -> None:
+    with make_client() as client:
+        for name, call in CONNECTION_METHODS.items():
+            with pytest.raises(error, match="connections"):
+                call(client, tmp_path, value)
+            assert not rsps.calls, f"{name} sent a request with connections={value!r}"
 
 
 BAD_IDS: list[object] = ["", "   ", None, 5, b"abc", ["a"]]

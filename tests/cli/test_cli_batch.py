@@ -16,6 +16,7 @@ from ..batch.conftest import make_tree, tree_digest
 from .clitools import Runner
 
 
+@pytest.mark.slow
 def test_recursive_upload_rerun_download_and_faults_as_json_lines(
     run: Runner, env: FakeStreamtape, tmp_path: Path
 ) -> None:

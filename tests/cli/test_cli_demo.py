@@ -49,6 +49,7 @@ def no_wait(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_demo, "TICKET_WAIT", 0)
 
 
+@pytest.mark.slow
 def test_demo_small_runs_green(run: Runner, private_tmp: Path) -> None:
     result = run("demo", "--size-mb", "2")
     assert result.code == 0, result.err

@@ -20,6 +20,9 @@ from pathlib import Path
 
 import pytest
 
+#: Slow as a whole; the CI runs it on python3 only (see pyproject's `slow` marker).
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 #: The pages checked: every API reference page, and the errors guide with its table.
 PAGES = [

@@ -78,6 +78,7 @@ def env() -> Iterator[Env]:
     script=st.lists(st.sampled_from(STEPS), max_size=12),
     resume_first=st.booleans(),
 )
+@pytest.mark.slow
 def test_a_download_is_byte_identical_or_a_typed_error_with_nothing_at_dest(
     env: Env, script: list[str], resume_first: bool
 ) -> None:

@@ -40,6 +40,9 @@ from tests.reliability.conftest import (
     run_cell,
 )
 
+#: Slow as a whole; the CI runs it on python3 only (see pyproject's `slow` marker).
+pytestmark = pytest.mark.slow
+
 
 @dataclass(frozen=True)
 class Expect:

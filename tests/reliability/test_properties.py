@@ -43,6 +43,9 @@ from streamtape_sdk.models import (
 )
 from tests.reliability.conftest import ENDPOINT_PATHS, make_client
 
+#: Slow as a whole; the CI runs it on python3 only (see pyproject's `slow` marker).
+pytestmark = pytest.mark.slow
+
 API = "https://api.example.test"
 UPLOAD_HOST = "https://upload.example.test/ul/token"
 FILE_ID = "abcdefghijklmno"

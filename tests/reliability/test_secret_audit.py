@@ -195,6 +195,7 @@ def _extra_scenarios(env: MatrixEnv, tmp_path: Path) -> Iterator[tuple[str, obje
         fake.reset_faults()
 
 
+@pytest.mark.slow
 def test_the_key_never_surfaces(
     matrix_env: MatrixEnv, caplog: pytest.LogCaptureFixture, tmp_path: Path
 ) -> None:
@@ -343,6 +344,7 @@ def _spawned_copy_worker(payload: bytes) -> list[str]:
     return [*texts, stream.getvalue()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["pickle", "deepcopy", "spawn"])
 def test_the_key_never_surfaces_from_a_copy(
     kind: str, fake: FakeStreamtape, caplog: pytest.LogCaptureFixture

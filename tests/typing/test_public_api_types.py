@@ -38,6 +38,7 @@ from streamtape_sdk import (
     ListResult,
     NotFoundError,
     ProgressCallback,
+    RemoteAddOutcome,
     RemoteUpload,
     RemoteUploadFailedError,
     RemoteUploadStatus,
@@ -45,6 +46,7 @@ from streamtape_sdk import (
     Streamtape,
     StreamtapeError,
     Timeout,
+    TransferOutcome,
     UploadedFile,
     UploadURL,
     __version__,
@@ -183,6 +185,32 @@ def test_upload_and_download(client: Streamtape, tmp_path: Path) -> None:
     into_dir = client.files.download(from_stream.id, str(tmp_path), resume=False)
     assert_type(into_dir, Path)
     assert into_dir.name == "stream.bin"
+
+
+def test_batches(client: Streamtape, tmp_path: Path) -> None:
+    source = tmp_path / "tree" / "a.bin"
+    source.parent.mkdir()
+    source.write_bytes(b"a" * 100)
+    many = client.files.upload_many([source], timeout=30.0)
+    assert_type(many, list[TransferOutcome])
+    ids = [o.remote_id for o in many if o.remote_id is not None]
+    fetched = client.files.download_many(ids, tmp_path / "many", timeout=30.0, connections=2)
+    assert_type(fetched, list[TransferOutcome])
+    assert all(o.ok for o in fetched)
+    folder = client.folders.create("Tree").folder_id
+    tree = client.folders.upload_tree(tmp_path / "tree", folder, timeout=30.0)
+    assert_type(tree, list[TransferOutcome])
+    back = client.folders.download_tree(folder, tmp_path / "back", timeout=30.0, connections=4)
+    assert_type(back, list[TransferOutcome])
+    path = client.files.download(ids[0], tmp_path / "one.bin", connections=3, timeout=30.0)
+    assert_type(path, Path)
+    added = client.remote.add_many(["https://example.com/video.mp4"], timeout=30.0)
+    assert_type(added, list[RemoteAddOutcome])
+    (outcome,) = added
+    assert_type(outcome.url, str)
+    assert_type(outcome.upload, RemoteUpload | None)
+    assert_type(outcome.error, StreamtapeError | None)
+    assert_type(outcome.ok, bool)
 
 
 def test_file_mutations(client: Streamtape, seeded: tuple[str, str]) -> None:
