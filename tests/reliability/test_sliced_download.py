@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from streamtape_sdk import CancelToken, IntegrityError, TransferCancelledError
+from streamtape_sdk import CancelToken, DownloadLink, IntegrityError, TransferCancelledError
+from streamtape_sdk._core.effects import Flow
 from streamtape_sdk.testing import FakeStreamtape
 from streamtape_sdk.transfers._sliced import MIN_PART_SIZE
 from tests.reliability.conftest import make_client, sha256_file, write_random_file
@@ -80,19 +81,20 @@ def test_expired_link_is_renewed_once_for_all_parts(fake: FakeStreamtape, tmp_pa
     file_id, digest, out = _setup(fake, tmp_path)
     with make_client(fake.base_url) as client:
         fake.expire_links()  # takes effect after the link is issued: see below
-        original = client.files.get_download_link
+        core = client.files._core  # the flows the sync shell runs
+        original = core.get_download_link
 
         calls = 0
 
-        def link_then_expire(*args: object, **kwargs: object) -> object:
+        def link_then_expire(*args: object, **kwargs: object) -> Flow[DownloadLink]:
             nonlocal calls
             calls += 1
-            link = original(*args, **kwargs)  # type: ignore[arg-type]
+            link = yield from original(*args, **kwargs)  # type: ignore[arg-type]
             if calls == 1:
                 fake.expire_links()
             return link
 
-        client.files.get_download_link = link_then_expire  # type: ignore[method-assign,assignment]
+        core.get_download_link = link_then_expire  # type: ignore[method-assign]
         dest = client.files.download(file_id, out, connections=4)
     assert sha256_file(dest) == digest
     assert calls == 2  # the first link, and ONE renewal shared by the four parts
