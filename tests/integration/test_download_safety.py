@@ -384,6 +384,17 @@ def test_a_retry_after_beyond_the_policy_gives_up_at_once(
 # -- case 8: unusable URLs -------------------------------------------------------------------
 
 
+def _rewrite_links(monkeypatch: pytest.MonkeyPatch, **update: object) -> None:
+    """Make every download link the SDK receives carry `update` (e.g. a hostile url or name)."""
+    real = Files.get_download_link
+
+    def get_link(self: Files, *args: object, **kwargs: object) -> DownloadLink:
+        link = real(self, *args, **kwargs)  # type: ignore[arg-type]
+        return link.model_copy(update=update)
+
+    monkeypatch.setattr(Files, "get_download_link", get_link)
+
+
 @pytest.mark.parametrize("url", ["", "http://", "htp://x", "/file/abc", "file.bin"])
 def test_case8_an_unusable_link_is_a_response_format_error_at_once(
     url: str,
@@ -394,13 +405,7 @@ def test_case8_an_unusable_link_is_a_response_format_error_at_once(
     out: Path,
 ) -> None:
     file_id = fake_streamtape.add_file("a.bin", b"abc")
-    real = Files.get_download_link
-
-    def get_link(self: Files, *args: object, **kwargs: object) -> DownloadLink:
-        link = real(self, *args, **kwargs)  # type: ignore[arg-type]
-        return link.model_copy(update={"url": url})
-
-    monkeypatch.setattr(Files, "get_download_link", get_link)
+    _rewrite_links(monkeypatch, url=url)
     with pytest.raises(ResponseFormatError, match="cannot be used"):
         client.files.download(file_id, out / "a.bin")
     assert sleep.calls == []
@@ -566,13 +571,7 @@ def test_server_names_that_cannot_be_files_get_a_safe_name(
     out: Path,
 ) -> None:
     file_id = fake_streamtape.add_file("a.bin", b"abc")
-    real = Files.get_download_link
-
-    def get_link(self: Files, *args: object, **kwargs: object) -> DownloadLink:
-        link = real(self, *args, **kwargs)  # type: ignore[arg-type]
-        return link.model_copy(update={"name": served})
-
-    monkeypatch.setattr(Files, "get_download_link", get_link)
+    _rewrite_links(monkeypatch, name=served)
     path = client.files.download(file_id, out)
     assert path.name == (expected if expected is not None else file_id)
     assert len(path.name.encode()) <= 255
